@@ -1,0 +1,113 @@
+/**
+ * The domain event catalogue: every event the product publishes, its subject, its schema version
+ * and its payload type. Apps publish and consume events only through these definitions.
+ */
+
+/** Where an event travels: `durable` events go through the outbox to JetStream; `broadcast` events
+ *  are plain NATS fan-out that every replica hears and nobody replays (they announce state that is
+ *  kept elsewhere, such as snapshots in Redis). */
+export type EventDelivery = 'durable' | 'broadcast';
+
+export interface EventPayloads {
+  'tenant.created': { tenantId: string; name: string };
+  'config.created': { configId: string; name: string };
+  'config.updated': { configId: string; name: string };
+  'config.deleted': { configId: string; name: string };
+  'config.version.created': { configId: string; versionId: string; version: number; contentHash: string };
+  'config.applied': { configId: string; versionId: string; rolloutId: string | null };
+  'binding.changed': { bindingId: string; configId: string; change: 'created' | 'updated' | 'deleted' };
+  'template.changed': { templateId: string; name: string; change: 'created' | 'updated' | 'deleted' };
+  'group.changed': { groupId: string; name: string; change: 'created' | 'updated' | 'deleted' };
+  'group.scaled': { groupId: string; name: string; desiredReplicas: number };
+  'proxy.changed': { proxyId: string; nodeId: string; change: 'created' | 'updated' | 'deleted' };
+  'proxy.connected': { nodeId: string; xdsReplica: string };
+  'proxy.disconnected': { nodeId: string; xdsReplica: string };
+  'proxy.ack': { nodeId: string; typeUrl: string; version: string; nonce: string };
+  'proxy.nack': { nodeId: string; typeUrl: string; version: string; nonce: string; errorDetail: string };
+  'proxy.health.changed': { proxyId: string; nodeId: string; health: 'healthy' | 'unhealthy' | 'unknown' };
+  'node.registered': { vmId: string; hostname: string };
+  'node.status.changed': { vmId: string; status: 'ready' | 'not_ready' | 'draining' };
+  'rollout.changed': { rolloutId: string; configVersionId: string; state: string; wave: number };
+  'snapshot.updated': { servingKeys: string[] };
+  'webhook.changed': { subscriptionId: string; change: 'created' | 'updated' | 'deleted' };
+}
+
+export type EventType = keyof EventPayloads;
+
+export interface EventDefinition {
+  readonly subject: string;
+  readonly schemaVersion: number;
+  readonly delivery: EventDelivery;
+}
+
+/** Subject prefix of every durable event; the JetStream stream captures `events.>`. */
+export const DURABLE_EVENT_SUBJECT_PREFIX = 'events';
+
+const durable = (type: EventType, schemaVersion = 1): EventDefinition => ({
+  subject: `${DURABLE_EVENT_SUBJECT_PREFIX}.${type}`,
+  schemaVersion,
+  delivery: 'durable',
+});
+
+export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
+  'tenant.created': durable('tenant.created'),
+  'config.created': durable('config.created'),
+  'config.updated': durable('config.updated'),
+  'config.deleted': durable('config.deleted'),
+  'config.version.created': durable('config.version.created'),
+  'config.applied': durable('config.applied'),
+  'binding.changed': durable('binding.changed'),
+  'template.changed': durable('template.changed'),
+  'group.changed': durable('group.changed'),
+  'group.scaled': durable('group.scaled'),
+  'proxy.changed': durable('proxy.changed'),
+  'proxy.connected': durable('proxy.connected'),
+  'proxy.disconnected': durable('proxy.disconnected'),
+  'proxy.ack': durable('proxy.ack'),
+  'proxy.nack': durable('proxy.nack'),
+  'proxy.health.changed': durable('proxy.health.changed'),
+  'node.registered': durable('node.registered'),
+  'node.status.changed': durable('node.status.changed'),
+  'rollout.changed': durable('rollout.changed'),
+  'snapshot.updated': { subject: 'broadcast.snapshot.updated', schemaVersion: 1, delivery: 'broadcast' },
+  'webhook.changed': durable('webhook.changed'),
+};
+
+/** The envelope every event travels in, whatever the transport. */
+export interface DomainEvent<T extends EventType = EventType> {
+  /** UUID; also the de-duplication id (`Nats-Msg-Id`). */
+  readonly id: string;
+  readonly type: T;
+  readonly schemaVersion: number;
+  /** Owning tenant; null for events about the installation itself. */
+  readonly tenantId: string | null;
+  /** The entity the event is about; events of one aggregate are delivered in order. */
+  readonly aggregateId: string;
+  /** ISO 8601 instant. */
+  readonly occurredAt: string;
+  readonly payload: EventPayloads[T];
+}
+
+export function eventDefinition(type: EventType): EventDefinition {
+  return EVENT_CATALOGUE[type];
+}
+
+/** Builds an event envelope with the catalogue's schema version. */
+export function createEvent<T extends EventType>(
+  type: T,
+  init: { id: string; tenantId: string | null; aggregateId: string; payload: EventPayloads[T]; occurredAt?: Date },
+): DomainEvent<T> {
+  return {
+    id: init.id,
+    type,
+    schemaVersion: EVENT_CATALOGUE[type].schemaVersion,
+    tenantId: init.tenantId,
+    aggregateId: init.aggregateId,
+    occurredAt: (init.occurredAt ?? new Date()).toISOString(),
+    payload: init.payload,
+  };
+}
+
+export function isEventType(value: string): value is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, value);
+}
