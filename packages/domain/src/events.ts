@@ -95,7 +95,13 @@ export function eventDefinition(type: EventType): EventDefinition {
 /** Builds an event envelope with the catalogue's schema version. */
 export function createEvent<T extends EventType>(
   type: T,
-  init: { id: string; tenantId: string | null; aggregateId: string; payload: EventPayloads[T]; occurredAt?: Date },
+  init: {
+    id: string;
+    tenantId: string | null;
+    aggregateId: string;
+    payload: EventPayloads[T];
+    occurredAt?: Date;
+  },
 ): DomainEvent<T> {
   return {
     id: init.id,
