@@ -11,7 +11,8 @@ export function uniqueRedisPrefix(label = 'suite'): string {
 
 /** Deletes every key under `prefix` (SCAN + UNLINK, so it never blocks Redis); returns how many. */
 export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  if (prefix.length === 0) throw new Error('deleteRedisKeys needs a non-empty prefix: it would delete every key');
+  if (prefix.length === 0)
+    throw new Error('deleteRedisKeys needs a non-empty prefix: it would delete every key');
   const redis = new Redis(url, { lazyConnect: true });
   await redis.connect();
   try {

@@ -1,0 +1,3 @@
+export type { BlobNamespace, PointerKind, SnapshotStore } from './snapshot-store';
+export { InMemorySnapshotStore } from './in-memory-snapshot-store';
+export { RedisSnapshotStore, type RedisSnapshotStoreOptions } from './redis-snapshot-store';
