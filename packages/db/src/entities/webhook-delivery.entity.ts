@@ -1,0 +1,54 @@
+import { type EventType, type JsonObject, type WebhookDeliveryStatus } from '@envoy-fleet/domain';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, type Relation, Unique } from 'typeorm';
+import { sameTenant } from './same-tenant.join';
+import { MutableTenantOwnedEntity } from './tenant-owned.entity';
+import { WebhookSubscriptionEntity } from './webhook-subscription.entity';
+
+/** One row per attempt [API-WH-003]. */
+@Entity({ name: 'webhook_deliveries' })
+@Unique(['subscriptionId', 'eventId', 'attempt'])
+@Index(['tenantId', 'status'])
+@Index(['subscriptionId', 'createdAt'])
+@Check('ck_webhook_deliveries_attempt', `attempt >= 1`)
+@Check('ck_webhook_deliveries_status', `status IN ('pending', 'succeeded', 'failed', 'dead_lettered')`)
+@Check('ck_webhook_deliveries_response_status', `response_status BETWEEN 100 AND 599`)
+@Check('ck_webhook_deliveries_duration_ms', `duration_ms >= 0`)
+@Check('ck_webhook_deliveries_payload', `jsonb_typeof(payload) = 'object'`)
+export class WebhookDeliveryEntity extends MutableTenantOwnedEntity {
+  @Column({ type: 'uuid' })
+  subscriptionId!: string;
+
+  @ManyToOne(() => WebhookSubscriptionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn(sameTenant('subscription_id'))
+  subscription?: Relation<WebhookSubscriptionEntity>;
+
+  @Column({ type: 'uuid' })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  eventType!: EventType;
+
+  @Column({ type: 'integer' })
+  attempt!: number;
+
+  @Column({ type: 'text', default: 'pending' })
+  status!: WebhookDeliveryStatus;
+
+  @Column({ type: 'jsonb' })
+  payload!: JsonObject;
+
+  @Column({ type: 'integer', nullable: true })
+  responseStatus!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  responseBody!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  durationMs!: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+}
