@@ -28,10 +28,23 @@ async function main(command: string | undefined): Promise<string> {
   }
 }
 
+/** Where the command connected, without the password, so a failure says which server refused. */
+function target(): string {
+  try {
+    const url = new URL(migrationSettingsFromEnv(process.env).adminUrl);
+    url.password = '';
+    return ` on ${url.toString()}`;
+  } catch {
+    return '';
+  }
+}
+
 main(process.argv[2]).then(
   (summary) => process.stdout.write(`${summary}\n`),
   (error: unknown) => {
-    process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `migrate failed${target()}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -10,11 +10,9 @@ export interface MigrationSettings {
 const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
   message: 'must be a postgres:// or postgresql:// URL',
 });
-const roleName = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
-    message: 'must be a lowercase PostgreSQL role name ([a-z_][a-z0-9_]*, at most 63)',
-  });
+const roleName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+  message: 'must be a lowercase PostgreSQL role name ([a-z_][a-z0-9_]*, at most 63)',
+});
 const password = z.string().optional();
 
 const schema = z
@@ -47,7 +45,8 @@ export function migrationSettingsFromEnv(
   );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    throw new Error(`invalid database configuration:\n${z.prettifyError(parsed.error)}`);
+    const lines = parsed.error.issues.map((issue) => `- ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid database configuration:\n${lines.join('\n')}`);
   }
   const settings = parsed.data;
   return {

@@ -1,4 +1,9 @@
-import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
+import { randomBytes } from 'node:crypto';
+import {
+  createTestDatabase,
+  TEST_DATABASE_ADMIN_URL,
+  type TestDatabase,
+} from '@envoy-fleet/test-kit/database';
 import { Client } from 'pg';
 import { DEFAULT_DATABASE_ROLES, revertMigrations, runMigrations, TENANT_OWNED_TABLES } from '../src';
 
@@ -149,5 +154,55 @@ describe('migrations', () => {
     await expect(createTestDatabase({ migrate: migrateAsOwner, label: 'bad-roles' })).rejects.toThrow(
       `role ${owner} exists but is a superuser, has BYPASSRLS or cannot log in`,
     );
+  });
+});
+
+describe('migrations run by an owner that is not a superuser', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const owner = `envoy_fleet_test_owner_${suffix}`;
+  const name = `envoy_fleet_test_owner_db_${suffix}`;
+  const serverUrl = TEST_DATABASE_ADMIN_URL;
+  let ownerUrl: string;
+
+  beforeAll(async () => {
+    await query(serverUrl, `CREATE ROLE ${owner} LOGIN CREATEROLE`);
+    await query(serverUrl, `CREATE DATABASE ${name} OWNER ${owner}`);
+    const url = new URL(serverUrl);
+    url.username = owner;
+    url.password = '';
+    url.pathname = `/${name}`;
+    ownerUrl = url.toString();
+    await runMigrations(ownerUrl);
+  });
+
+  afterAll(async () => {
+    await query(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await query(serverUrl, `DROP ROLE IF EXISTS ${owner}`);
+  });
+
+  it('still isolate tenants from the owner itself and still write the audit log', async () => {
+    const client = new Client({ connectionString: ownerUrl });
+    await client.connect();
+    try {
+      const tenant = (await client.query<{ id: string }>(`SELECT gen_random_uuid() AS id`)).rows[0]!.id;
+      await client.query('BEGIN');
+      await client.query(
+        `SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', 'user:owner', true)`,
+        [tenant],
+      );
+      await client.query(`INSERT INTO tenants (id, name, display_name) VALUES ($1, 'owned', 'Owned')`, [
+        tenant,
+      ]);
+      await client.query('COMMIT');
+      // FORCE ROW LEVEL SECURITY: without a tenant, the owner sees nothing either.
+      expect((await client.query(`SELECT id FROM tenants`)).rows).toEqual([]);
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+      const audit = await client.query(`SELECT table_name, action, actor FROM audit_log`);
+      await client.query('COMMIT');
+      expect(audit.rows).toEqual([{ table_name: 'tenants', action: 'insert', actor: 'user:owner' }]);
+    } finally {
+      await client.end();
+    }
   });
 });

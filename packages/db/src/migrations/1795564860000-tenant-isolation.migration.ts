@@ -2,8 +2,11 @@ import { escapeIdentifier, escapeLiteral } from 'pg';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 import { type DatabaseRoles, type RoleCredentials } from '../database-roles';
 
-/** Tables whose rows belong to one tenant (`tenant_id`); `tenants` itself is keyed on `id`. */
-export const TENANT_OWNED_TABLES = [
+/**
+ * Tables whose rows belong to one tenant (`tenant_id`) when this migration was written; `tenants`
+ * itself is keyed on `id`. Frozen: a later table gets its policies in its own migration.
+ */
+const TENANT_OWNED_TABLES = [
   'users',
   'api_keys',
   'role_bindings',

@@ -45,7 +45,7 @@ export class AuditLog1795564920000 implements MigrationInterface {
         image jsonb := coalesce(after_image, before_image);
         masked_column text;
       BEGIN
-        FOREACH masked_column IN ARRAY TG_ARGV LOOP
+        FOREACH masked_column IN ARRAY coalesce(TG_ARGV, '{}') LOOP
           before_image := CASE WHEN before_image ? masked_column
             THEN jsonb_set(before_image, ARRAY[masked_column], '"[masked]"') ELSE before_image END;
           after_image := CASE WHEN after_image ? masked_column
