@@ -75,7 +75,7 @@ function describe(error: unknown): string {
   return message;
 }
 
-function isJsonObject(value: JsonValue): value is JsonObject {
+export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

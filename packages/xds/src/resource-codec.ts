@@ -10,9 +10,12 @@ import {
 } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
 import { envoyRegistry, validateExtensions } from './envoy-registry';
-import { locateJsonErrors } from './json-error-locator';
+import { isJsonObject, locateJsonErrors } from './json-error-locator';
 import { type ResourceIssue, ResourceValidationError } from './resource-issue';
 import { kindOf, messageTypeOf, nameFieldOf, type ResourceType, toTypeUrl } from './type-urls';
+
+/** What the codec functions accept: a resource kind or a type URL (defined with the type URLs). */
+export type { ResourceType };
 import { RuleCache } from './validation/field-rules';
 import { MessageValidator } from './validation/message-validator';
 
@@ -46,10 +49,6 @@ function schemaOf(type: ResourceType): { typeUrl: string; schema: DescMessage } 
   const schema = envoyRegistry().getMessage(messageTypeOf(typeUrl));
   if (!schema) throw new Error(`unknown resource type "${type}": no such message in the pinned Envoy API`);
   return { typeUrl, schema };
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The proto3 JSON mapping, by @bufbuild/protobuf; failures located to their JSON path. */
