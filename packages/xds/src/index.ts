@@ -25,3 +25,21 @@ export {
   TYPE_URLS,
   typeUrlOf,
 } from './type-urls';
+export {
+  buildSnapshot,
+  type BuiltSnapshot,
+  type SnapshotResource,
+  type SnapshotResources,
+} from './build-snapshot';
+export {
+  EMPTY_TYPE_VERSION,
+  encodeManifest,
+  MANIFEST_FORMAT,
+  ManifestError,
+  type ManifestType,
+  manifestTypeOf,
+  parseManifest,
+  type SnapshotManifest,
+  typeVersionOf,
+} from './manifest';
+export { servingKeyOf, tenantOfServingKey } from './serving-key';
