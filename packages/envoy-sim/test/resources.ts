@@ -75,3 +75,8 @@ export function decoded(kind: keyof typeof TYPE_OF_KIND, json: Record<string, un
   if (!result.ok) throw new Error(result.message);
   return result.resource;
 }
+
+/** A resource packed as DiscoveryResponse carries it. */
+export function any(kind: keyof typeof TYPE_OF_KIND, json: Record<string, unknown>): { typeUrl: string; value: Uint8Array } {
+  return { typeUrl: TYPE_OF_KIND[kind], value: encode(kind, json) };
+}
