@@ -12,6 +12,14 @@ export { startTelemetry, type TelemetryHandle, type TelemetryOptions } from './t
 export { stopOnSignals } from './shutdown/stop-on-signals';
 export type { RunningApp } from './shutdown/running-app';
 
+/** What an app started by the launcher as a child process sends it once it listens. */
+export interface StartedMessage {
+  readonly type: typeof STARTED_MESSAGE_TYPE;
+  readonly url: string;
+}
+
+export const STARTED_MESSAGE_TYPE = 'envoy-fleet:started';
+
 export interface MainOptions {
   readonly serviceName: string;
   /** Loads the app with a dynamic `import()` (so after telemetry started) and starts it. */
@@ -20,7 +28,7 @@ export interface MainOptions {
 
 /**
  * The whole of an app's `main.ts`: starts telemetry, then the app, and stops it gracefully on SIGTERM or
- * SIGINT. If the app cannot start (a wrong environment variable, an unreachable dependency), prints one
+ * SIGINT. Under the launcher's process mode, reports the app's URL to it once the app listens. If the app cannot start (a wrong environment variable, an unreachable dependency), prints one
  * line saying why to stderr and exits 1.
  */
 export function runMain(options: MainOptions): void {
@@ -33,17 +41,24 @@ export function runMain(options: MainOptions): void {
   };
   try {
     const telemetry = startTelemetry({ serviceName: options.serviceName });
-    options.start().then(
-      (app) =>
-        stopOnSignals(async () => {
-          await app.close();
-          await telemetry.shutdown();
-        }, report('stopping failed')),
-      failToStart,
-    );
+    options.start().then((app) => {
+      stopOnSignals(async () => {
+        await app.close();
+        await telemetry.shutdown();
+      }, report('stopping failed'));
+      reportStarted(app.url);
+    }, failToStart);
   } catch (error) {
     failToStart(error);
   }
+}
+
+/** Tells a parent launcher (when there is one, through the IPC channel) where the app listens. */
+function reportStarted(url: string): void {
+  if (process.send === undefined) return;
+  const message: StartedMessage = { type: STARTED_MESSAGE_TYPE, url };
+  // Then let go of the channel, which would otherwise keep the process alive on its own.
+  process.send(message, undefined, undefined, () => process.disconnect?.());
 }
 
 /** One line: the environment problems joined, or the error's message followed by its causes'. */

@@ -1,15 +1,4 @@
-export { EnvError, loadEnv } from './env/load-env';
-export {
-  booleanVariable,
-  hostVariable,
-  httpServerVariables,
-  integerVariable,
-  LOG_LEVELS,
-  type LogLevel,
-  logLevelVariable,
-  portVariable,
-  urlVariable,
-} from './env/env-variables';
+export * from './env-validation';
 export {
   createServiceTelemetry,
   type ServiceTelemetry,
@@ -18,7 +7,12 @@ export {
 export { createLogger, type Logger, type LoggerOptions } from './logging/create-logger';
 export { currentCorrelationId, runWithCorrelationId } from './logging/request-context';
 export { HealthModule, type HealthModuleOptions } from './health/health.module';
-export type { CheckResult, ReadinessCheck, ReadinessReport } from './health/readiness';
+export {
+  healthReportCheck,
+  type CheckResult,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from './health/readiness';
 export { startHttpApp, type HttpAppOptions } from './http/start-http-app';
 export { OwnedResources } from './shutdown/owned-resources';
 export type { RunningApp } from './shutdown/running-app';

@@ -60,3 +60,39 @@ export function httpServerVariables(defaultPort: number) {
       .describe('how long shutdown waits for in-flight requests before closing their connections, in ms'),
   };
 }
+
+/** The connection variables several apps share, described once so that every app reports them alike. */
+export function databaseUrlVariable() {
+  return urlVariable(['postgres', 'postgresql']).describe(
+    'PostgreSQL URL of the app role, e.g. postgres://envoy_fleet_app@127.0.0.1:5432/envoy_fleet',
+  );
+}
+
+export function natsUrlVariable() {
+  return urlVariable(['nats', 'tls']).describe(
+    'NATS server URL (JetStream enabled), e.g. nats://127.0.0.1:4222',
+  );
+}
+
+export function redisUrlVariable() {
+  return urlVariable(['redis', 'rediss']).describe(
+    'Redis URL of the snapshot store, e.g. redis://127.0.0.1:6379',
+  );
+}
+
+export function natsNamespaceVariable() {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" and "-" only')
+    .optional()
+    .describe(
+      'prefix of every NATS subject and stream, for installations sharing one NATS server; default none',
+    );
+}
+
+export function redisKeyPrefixVariable() {
+  return z
+    .string()
+    .optional()
+    .describe('prefix of every snapshot-store key, for installations sharing one Redis; default none');
+}

@@ -1,4 +1,4 @@
-import { type ReadinessCheck, runReadinessChecks } from './readiness';
+import { healthReportCheck, type ReadinessCheck, runReadinessChecks } from './readiness';
 
 const up = (name: string): ReadinessCheck => ({ name, check: () => Promise.resolve() });
 const down = (name: string, reason: string): ReadinessCheck => ({
@@ -37,5 +37,19 @@ describe(runReadinessChecks.name, () => {
       status: 'not_ready',
       checks: { docker: { status: 'down', error: 'no answer within 20 ms' }, 'event-bus': { status: 'up' } },
     });
+  });
+});
+
+describe(healthReportCheck.name, () => {
+  it('passes when the component reports itself healthy and fails with its detail otherwise', async () => {
+    const healthy = healthReportCheck('event-bus', () =>
+      Promise.resolve({ healthy: true, detail: 'connected' }),
+    );
+    const unhealthy = healthReportCheck('event-bus', () =>
+      Promise.resolve({ healthy: false, detail: 'disconnected from NATS; reconnecting' }),
+    );
+
+    await expect(healthy.check()).resolves.toBeUndefined();
+    await expect(unhealthy.check()).rejects.toThrow('disconnected from NATS; reconnecting');
   });
 });

@@ -4,6 +4,20 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
+/** A check over a component that reports its own health as `{ healthy, detail }`, such as the event bus. */
+export function healthReportCheck(
+  name: string,
+  report: () => Promise<{ readonly healthy: boolean; readonly detail: string }>,
+): ReadinessCheck {
+  return {
+    name,
+    check: async () => {
+      const { healthy, detail } = await report();
+      if (!healthy) throw new Error(detail);
+    },
+  };
+}
+
 export type CheckResult = { readonly status: 'up' } | { readonly status: 'down'; readonly error: string };
 
 export interface ReadinessReport {

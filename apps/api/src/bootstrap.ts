@@ -1,0 +1,104 @@
+import { createDataSource, DEFAULT_DATABASE_ROLES, urlForRole } from '@envoy-fleet/db';
+import { type EventBus, JetStreamEventBus, OutboxRelay } from '@envoy-fleet/messaging';
+import {
+  createServiceTelemetry,
+  healthReportCheck,
+  loadEnv,
+  type OwnedResources,
+  type RunningApp,
+  type ServiceTelemetry,
+  startHttpApp,
+} from '@envoy-fleet/telemetry';
+import { AppModule } from './app.module';
+import { apiEmbeddedEnvSchema, type ApiEmbeddedEnv, type ApiEnv, apiEnvSchema } from './env';
+import { migrateOnStart } from './migrate-on-start';
+
+const SERVICE_NAME = 'api';
+
+export interface ApiAdapters {
+  readonly bus: EventBus;
+}
+
+export interface ApiRuntime {
+  /** The variables to read instead of `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Adapters owned by the caller (the embedded launcher); without them the api connects to NATS. */
+  readonly adapters?: ApiAdapters;
+}
+
+/** Starts the api (migrating first when asked to) and resolves once it listens. */
+export async function bootstrap(runtime: ApiRuntime = {}): Promise<RunningApp> {
+  const { adapters } = runtime;
+  if (adapters !== undefined) {
+    return start(loadEnv(apiEmbeddedEnvSchema, runtime.env), () => Promise.resolve(adapters));
+  }
+  const env = loadEnv(apiEnvSchema, runtime.env);
+  return start(env, (resources, telemetry) => connect(env, resources, telemetry));
+}
+
+type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => Promise<ApiAdapters>;
+
+function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
+  const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
+  const systemUrl = env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system);
+  // The env schema requires DATABASE_ADMIN_URL whenever DB_MIGRATE_ON_START is true.
+  const migrateAs = env.DB_MIGRATE_ON_START ? env.DATABASE_ADMIN_URL : undefined;
+  return startHttpApp({
+    telemetry,
+    host: env.HTTP_HOST,
+    port: env.HTTP_PORT,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    compose: async (resources) => {
+      if (migrateAs !== undefined) {
+        await migrateOnStart(
+          { admin: migrateAs, app: env.DATABASE_URL, system: systemUrl },
+          telemetry.logger,
+        );
+      }
+      const dataSource = await resources.open(
+        'postgres',
+        () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
+        (opened) => opened.destroy(),
+      );
+      const { bus } = await openAdapters(resources, telemetry);
+      await resources.open(
+        'outbox relay',
+        () => {
+          const relay = new OutboxRelay({ databaseUrl: systemUrl, publisher: bus, logger: telemetry.logger });
+          relay.start();
+          return Promise.resolve(relay);
+        },
+        (relay) => relay.stop(),
+      );
+      return AppModule.register({
+        telemetry,
+        readinessChecks: [
+          { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+          healthReportCheck('event-bus', () => bus.health()),
+        ],
+      });
+    },
+  });
+}
+
+async function connect(
+  env: ApiEnv,
+  resources: OwnedResources,
+  telemetry: ServiceTelemetry,
+): Promise<ApiAdapters> {
+  const bus = await resources.open(
+    'event bus',
+    () =>
+      Promise.resolve(
+        JetStreamEventBus.create({
+          servers: env.NATS_URL,
+          namespace: env.NATS_NAMESPACE,
+          name: SERVICE_NAME,
+          logger: telemetry.logger,
+        }),
+      ),
+    (opened) => opened.close(),
+  );
+  await bus.provisionStreams();
+  return { bus };
+}

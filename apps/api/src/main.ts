@@ -1,0 +1,7 @@
+import { runMain } from '@envoy-fleet/telemetry/entrypoint';
+
+runMain({
+  serviceName: 'api',
+  // Imported only now, after telemetry has started, so that http and pg load instrumented.
+  start: async () => (await import('./bootstrap.js')).bootstrap(),
+});

@@ -1,0 +1,98 @@
+import { createDataSource } from '@envoy-fleet/db';
+import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
+import { RedisSnapshotStore, type SnapshotStore } from '@envoy-fleet/snapshot-store';
+import {
+  createServiceTelemetry,
+  healthReportCheck,
+  loadEnv,
+  type OwnedResources,
+  type RunningApp,
+  type ServiceTelemetry,
+  startHttpApp,
+} from '@envoy-fleet/telemetry';
+import { AppModule } from './app.module';
+import {
+  fleetManagerEmbeddedEnvSchema,
+  type FleetManagerEmbeddedEnv,
+  type FleetManagerEnv,
+  fleetManagerEnvSchema,
+} from './env';
+
+const SERVICE_NAME = 'fleet-manager';
+
+export interface FleetManagerAdapters {
+  readonly bus: EventBus;
+  readonly snapshotStore: SnapshotStore;
+}
+
+export interface FleetManagerRuntime {
+  /** The variables to read instead of `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Adapters owned by the caller (the embedded launcher); without them the app connects to NATS and Redis. */
+  readonly adapters?: FleetManagerAdapters;
+}
+
+/** Starts the fleet-manager and resolves once it listens. */
+export async function bootstrap(runtime: FleetManagerRuntime = {}): Promise<RunningApp> {
+  const { adapters } = runtime;
+  if (adapters !== undefined) {
+    return start(loadEnv(fleetManagerEmbeddedEnvSchema, runtime.env), () => Promise.resolve(adapters));
+  }
+  const env = loadEnv(fleetManagerEnvSchema, runtime.env);
+  return start(env, (resources, telemetry) => connect(env, resources, telemetry));
+}
+
+type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => Promise<FleetManagerAdapters>;
+
+function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
+  const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
+  return startHttpApp({
+    telemetry,
+    host: env.HTTP_HOST,
+    port: env.HTTP_PORT,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    compose: async (resources) => {
+      const dataSource = await resources.open(
+        'postgres',
+        () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
+        (opened) => opened.destroy(),
+      );
+      const { bus, snapshotStore } = await openAdapters(resources, telemetry);
+      return AppModule.register({
+        telemetry,
+        readinessChecks: [
+          { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+          { name: 'snapshot-store', check: () => snapshotStore.ping() },
+          healthReportCheck('event-bus', () => bus.health()),
+        ],
+      });
+    },
+  });
+}
+
+async function connect(
+  env: FleetManagerEnv,
+  resources: OwnedResources,
+  telemetry: ServiceTelemetry,
+): Promise<FleetManagerAdapters> {
+  const snapshotStore = await resources.open(
+    'snapshot store',
+    () => RedisSnapshotStore.connect({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
+    (opened) => opened.close(),
+  );
+  const bus = await resources.open(
+    'event bus',
+    () =>
+      Promise.resolve(
+        JetStreamEventBus.create({
+          servers: env.NATS_URL,
+          namespace: env.NATS_NAMESPACE,
+          name: SERVICE_NAME,
+          logger: telemetry.logger,
+        }),
+      ),
+    (opened) => opened.close(),
+  );
+  await bus.provisionStreams();
+  return { bus, snapshotStore };
+}

@@ -1,0 +1,31 @@
+import {
+  databaseUrlVariable,
+  httpServerVariables,
+  natsNamespaceVariable,
+  natsUrlVariable,
+  redisKeyPrefixVariable,
+  redisUrlVariable,
+} from '@envoy-fleet/telemetry/env';
+import { z } from 'zod';
+
+const settings = {
+  ...httpServerVariables(8082),
+  DATABASE_URL: databaseUrlVariable(),
+};
+
+/** The variables that name the broker and the snapshot store: read only when the app connects itself. */
+const connections = {
+  NATS_URL: natsUrlVariable(),
+  NATS_NAMESPACE: natsNamespaceVariable(),
+  REDIS_URL: redisUrlVariable(),
+  REDIS_KEY_PREFIX: redisKeyPrefixVariable(),
+};
+
+/** Every variable of the fleet-manager run on its own. */
+export const fleetManagerEnvSchema = z.object({ ...settings, ...connections });
+
+/** The variables of the fleet-manager run by the embedded launcher, which hands it the bus and the store. */
+export const fleetManagerEmbeddedEnvSchema = z.object(settings);
+
+export type FleetManagerEnv = z.output<typeof fleetManagerEnvSchema>;
+export type FleetManagerEmbeddedEnv = z.output<typeof fleetManagerEmbeddedEnvSchema>;
