@@ -1,8 +1,9 @@
-// Bundles the CLI into one file, dist/envoy-sim.cjs, that runs with nothing but the node binary (the
+// Bundles the CLI into one file, dist/envoy-sim.cjs (or the path given as first argument), that runs with nothing but the node binary (the
 // container image of the node-agent tests): workspace packages come from their TypeScript sources, and
 // the Envoy descriptor set the codec reads from disk is embedded.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { argv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -27,7 +28,7 @@ const embedDescriptorSet = {
 
 await build({
   entryPoints: [join(packageDir, 'src', 'main.ts')],
-  outfile: join(packageDir, 'dist', 'envoy-sim.cjs'),
+  outfile: argv[2] ?? join(packageDir, 'dist', 'envoy-sim.cjs'),
   bundle: true,
   platform: 'node',
   target: 'node20',

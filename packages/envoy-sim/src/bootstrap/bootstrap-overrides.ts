@@ -111,7 +111,7 @@ export function resolveBootstrap(base: SimBootstrap | undefined, overrides: Boot
   const nodeId = overrides.nodeId ?? base?.node.id;
   const xdsHost = overrides.xdsHost ?? base?.xds.host;
   const missing = [
-    nodeId ? undefined : 'a node id (NODE_ID, --node-id or node.id in the bootstrap)',
+    nodeId ? undefined : 'a node id (NODE_ID, --service-node or node.id in the bootstrap)',
     xdsHost ? undefined : 'an xDS server host (CONTROL_PLANE_HOST, --xds-host or ads_config in the bootstrap)',
   ].filter((item): item is string => item !== undefined);
   if (!nodeId || !xdsHost) throw new Error(`envoy-sim needs ${missing.join(' and ')}`);

@@ -11,8 +11,12 @@ function logEvents(sim: EnvoySim, logger: SimLogger, verbose: boolean): void {
   const prefix = verbose ? '' : `${sim.nodeId}: `;
   const detail = verbose ? 'info' : 'debug';
   sim.on('connected', () => logger.log(detail, `${prefix}connected to the xDS server`));
+  const method = sim.mode === 'delta' ? 'DeltaAggregatedResources' : 'StreamAggregatedResources';
   sim.on('disconnected', (event) =>
-    logger.log(detail === 'info' ? 'warning' : 'debug', `${prefix}StreamAggregatedResources gRPC config stream closed: ${event.code}, ${event.details}; retrying in ${event.retryInMs} ms`),
+    logger.log(
+      verbose ? 'warning' : 'debug',
+      `${prefix}${method} gRPC config stream closed: ${event.code}, ${event.details}; retrying in ${event.retryInMs} ms`,
+    ),
   );
   sim.on('ack', (event) => logger.log('debug', `${prefix}${TYPE_SHORT_NAMES[event.typeUrl]}: accepted version ${event.version}`));
   sim.on('nack', (event) => logger.log('warning', `${prefix}gRPC config for ${event.typeUrl} rejected: ${event.message}`));
