@@ -1,0 +1,232 @@
+import { typeVersionOf } from '@envoy-fleet/xds';
+import {
+  CLUSTER_TYPE,
+  compareAdsOrder,
+  ENDPOINT_TYPE,
+  hasLegacyWildcard,
+  isFullStateInSotw,
+  referrersOf,
+  WILDCARD,
+} from './resource-types';
+import { ResponseTracker } from './response-tracker';
+import {
+  EMPTY_CLUSTER_LOAD_ASSIGNMENT,
+  type RequestOutcome,
+  type ResponseResource,
+  type SnapshotView,
+  type TypeStatus,
+} from './snapshot-view';
+
+export interface SotwRequest {
+  readonly typeUrl: string;
+  readonly versionInfo: string;
+  readonly resourceNames: readonly string[];
+  readonly responseNonce: string;
+  readonly errorDetail?: { readonly code: number; readonly message: string };
+}
+
+export interface SotwResponse {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly nonce: string;
+  /** Sorted by name, each name once. */
+  readonly resources: readonly ResponseResource[];
+  /** The resources are exactly the type's in the snapshot (what a wildcard client gets): streams share it. */
+  readonly complete: boolean;
+}
+
+class SotwTypeState {
+  readonly tracker = new ResponseTracker();
+  /** Whether every request so far had empty `resource_names` (legacy wildcard still possible). */
+  explicitNamesSeen = false;
+  wildcard = false;
+  names: ReadonlySet<string> = new Set();
+  /** Answer even if nothing differs: the first wildcard request, EDS after a cluster changed. */
+  answerRequired = false;
+  /** What the client holds as far as the server knows: name → hash. */
+  holds = new Map<string, string>();
+
+  constructor(readonly typeUrl: string) {}
+
+  covers(name: string): boolean {
+    return this.wildcard || this.names.has(name);
+  }
+}
+
+/**
+ * The state-of-the-world protocol of one stream (ADS or a single-type service), without any I/O: feed it
+ * requests and snapshots, pull the responses to write. Responses are computed when pulled, from the
+ * latest snapshot and subscription, so a stream that cannot write gets the newest state later instead of
+ * a queue of stale ones (go-control-plane PR#1498, rule H48).
+ *
+ * Per type: at most one response awaits its ACK; types are written in ADS order, and a type is written
+ * only when every type before it has nothing left to write, so a route never reaches the client before
+ * the clusters it names; removed clusters stay in CDS until the listeners and routes that stopped using
+ * them are ACKed (make before break).
+ */
+export class SotwStream {
+  private view: SnapshotView | undefined;
+  private readonly types = new Map<string, SotwTypeState>();
+
+  constructor(private readonly nextNonce: () => string) {}
+
+  get hasSnapshot(): boolean {
+    return this.view !== undefined;
+  }
+
+  setSnapshot(view: SnapshotView): void {
+    this.view = view;
+  }
+
+  handleRequest(request: SotwRequest): RequestOutcome {
+    let state = this.types.get(request.typeUrl);
+    let outcome: RequestOutcome;
+    if (state === undefined) {
+      // A nonce on the first request for a type belongs to another stream (envoy#15767).
+      state = new SotwTypeState(request.typeUrl);
+      this.types.set(request.typeUrl, state);
+      outcome = { kind: 'subscription' };
+      this.applyNames(state, request.resourceNames);
+      state.answerRequired = state.wildcard;
+      return outcome;
+    }
+    outcome = state.tracker.classify({
+      typeUrl: request.typeUrl,
+      responseNonce: request.responseNonce,
+      clientVersion: request.versionInfo,
+      errorDetail: request.errorDetail,
+    });
+    // Even a stale request's names are recorded (envoy#10363); they are answered once the pending
+    // response is ACKed or NACKed, since only one response per type is outstanding.
+    this.applyNames(state, request.resourceNames);
+    return outcome;
+  }
+
+  /** The next response to write, or undefined when there is nothing to write now. */
+  nextResponse(): SotwResponse | undefined {
+    if (this.view === undefined) return undefined;
+    for (const state of [...this.types.values()].sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl))) {
+      if (!this.hasPending(state)) continue;
+      // Later types wait too: writing them now could overtake what this type still has to send.
+      if (state.tracker.awaitingAck) return undefined;
+      return this.take(state);
+    }
+    return undefined;
+  }
+
+  status(): TypeStatus[] {
+    return [...this.types.values()]
+      .sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl))
+      .map((state) => {
+        const { tracker } = state;
+        const served = this.view?.type(state.typeUrl).resources;
+        const missing = served === undefined ? [] : [...state.names].filter((name) => !served.has(name));
+        let status: TypeStatus['status'] = 'SYNCED';
+        if (!tracker.sentAny) status = 'NOT_SENT';
+        else if (tracker.nacked) status = 'NACKED';
+        else if (tracker.awaitingAck || this.hasPending(state)) status = 'STALE';
+        return {
+          typeUrl: state.typeUrl,
+          status,
+          sentVersion: tracker.sentVersion,
+          ackedVersion: tracker.ackedVersion,
+          resources: new Map(state.holds),
+          missing,
+          lastNack: tracker.lastNack,
+        };
+      });
+  }
+
+  private applyNames(state: SotwTypeState, names: readonly string[]): void {
+    if (names.length === 0 && !state.explicitNamesSeen && hasLegacyWildcard(state.typeUrl)) {
+      state.wildcard = true;
+    } else {
+      if (names.length > 0) state.explicitNamesSeen = true;
+      state.wildcard = names.includes(WILDCARD);
+    }
+    state.names = new Set(names.filter((name) => name !== WILDCARD));
+    // The client forgets what it unsubscribed: a name added back is sent again (go-control-plane#431).
+    for (const name of [...state.holds.keys()]) if (!state.covers(name)) state.holds.delete(name);
+  }
+
+  private desiredOf(state: SotwTypeState): Map<string, string> {
+    const served = this.viewOrThrow().type(state.typeUrl).resources;
+    const desired = new Map<string, string>();
+    if (state.wildcard) for (const [name, hash] of served) desired.set(name, hash);
+    for (const name of state.names) {
+      const hash = served.get(name);
+      if (hash !== undefined) desired.set(name, hash);
+      else if (state.typeUrl === ENDPOINT_TYPE) desired.set(name, EMPTY_CLUSTER_LOAD_ASSIGNMENT);
+    }
+    if (isFullStateInSotw(state.typeUrl) && !this.referrersSettled(state.typeUrl)) {
+      for (const [name, hash] of state.holds)
+        if (!desired.has(name) && state.covers(name)) desired.set(name, hash);
+    }
+    return desired;
+  }
+
+  private hasPending(state: SotwTypeState): boolean {
+    if (this.view === undefined) return false;
+    const desired = this.desiredOf(state);
+    if (isFullStateInSotw(state.typeUrl)) return state.answerRequired || !sameEntries(desired, state.holds);
+    if (state.answerRequired && desired.size > 0) return true;
+    for (const [name, hash] of desired) if (state.holds.get(name) !== hash) return true;
+    return false;
+  }
+
+  /** Every type that may refer to `typeUrl` has nothing left to send and its last response is ACKed. */
+  private referrersSettled(typeUrl: string): boolean {
+    return referrersOf(typeUrl).every((referrer) => {
+      const state = this.types.get(referrer);
+      return state === undefined || (state.tracker.settled && !this.hasPending(state));
+    });
+  }
+
+  private take(state: SotwTypeState): SotwResponse {
+    const served = this.viewOrThrow().type(state.typeUrl);
+    const desired = this.desiredOf(state);
+    const retained = new Map(
+      [...desired].filter(([name]) => !served.resources.has(name) && state.holds.has(name)),
+    );
+    // Clusters kept for make-before-break make the content differ from the manifest's: so does the version.
+    const version =
+      retained.size === 0 || state.typeUrl === ENDPOINT_TYPE
+        ? served.version
+        : `${served.version}.${typeVersionOf(Object.fromEntries(retained))}`;
+    const changed = [...desired].some(([name, hash]) => state.holds.get(name) !== hash);
+    const complete =
+      desired.size === served.resources.size &&
+      [...desired].every(([name, hash]) => served.resources.get(name) === hash);
+    const nonce = this.nextNonce();
+    state.holds = isFullStateInSotw(state.typeUrl) ? desired : new Map([...state.holds, ...desired]);
+    state.tracker.sent(nonce, version);
+    state.answerRequired = false;
+    if (state.typeUrl === CLUSTER_TYPE && changed) this.requireEndpointsAgain();
+    return {
+      typeUrl: state.typeUrl,
+      version,
+      nonce,
+      complete,
+      resources: [...desired]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, hash]) => ({ name, hash })),
+    };
+  }
+
+  /** Envoy's cluster warming ends only on an EDS response, even when endpoints did not change (go-control-plane#245). */
+  private requireEndpointsAgain(): void {
+    const endpoints = this.types.get(ENDPOINT_TYPE);
+    if (endpoints !== undefined && endpoints.names.size > 0) endpoints.answerRequired = true;
+  }
+
+  private viewOrThrow(): SnapshotView {
+    if (this.view === undefined) throw new Error('the stream has no snapshot yet');
+    return this.view;
+  }
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, hash] of a) if (b.get(name) !== hash) return false;
+  return true;
+}
