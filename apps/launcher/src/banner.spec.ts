@@ -1,0 +1,26 @@
+import { banner } from './banner';
+
+describe(banner.name, () => {
+  it('says how the product runs, where the API is and where each app answers health checks', () => {
+    const sut = banner({
+      description: 'one process per app',
+      apps: [
+        { name: 'api', url: 'http://127.0.0.1:8080' },
+        { name: 'webhook-dispatcher', url: 'http://127.0.0.1:8085' },
+      ],
+      close: () => Promise.resolve(),
+    });
+
+    expect(sut).toBe(
+      [
+        'envoy-fleet is running: one process per app.',
+        '  API            http://127.0.0.1:8080',
+        '  Apps (liveness /healthz, readiness /readyz, Prometheus /metrics):',
+        '    api                 http://127.0.0.1:8080/healthz',
+        '    webhook-dispatcher  http://127.0.0.1:8085/healthz',
+        'Stop it with Ctrl-C or SIGTERM.',
+        '',
+      ].join('\n'),
+    );
+  });
+});
