@@ -10,6 +10,8 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import { AppModule } from './app.module';
+import { xdsConfigFrom } from './xds/xds-config';
+import { XdsServer } from './xds/xds-server';
 import {
   xdsServerEmbeddedEnvSchema,
   type XdsServerEmbeddedEnv,
@@ -52,12 +54,20 @@ function start(env: XdsServerEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     compose: async (resources) => {
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
+      const xds = new XdsServer(xdsConfigFrom(env, env.XDS_PORT), {
+        store: snapshotStore,
+        bus,
+        registry: telemetry.metrics.registry,
+        logger: telemetry.logger,
+      });
       return AppModule.register({
         telemetry,
         readinessChecks: [
           { name: 'snapshot-store', check: () => snapshotStore.ping() },
           healthReportCheck('event-bus', () => bus.health()),
+          xds.readinessCheck(),
         ],
+        xds,
       });
     },
   });

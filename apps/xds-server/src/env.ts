@@ -7,12 +7,14 @@ import {
   redisUrlVariable,
 } from '@envoy-fleet/telemetry/env';
 import { z } from 'zod';
+import { xdsEnvSchema } from './xds/xds-config';
 
 const settings = {
   ...httpServerVariables(8083),
   XDS_PORT: portVariable()
     .default(18000)
     .describe('port of the xDS gRPC server (ADS) that Envoy proxies connect to'),
+  ...xdsEnvSchema.shape,
 };
 
 /** The variables that name the broker and the snapshot store: read only when the app connects itself. */

@@ -14,6 +14,7 @@ describe('xds-server bootstrap', () => {
       env: {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: await freePort(),
+        XDS_PORT: await freePort(),
         LOG_LEVEL: 'error',
         NATS_URL: nats.url,
         REDIS_URL: TEST_REDIS_URL,
@@ -32,7 +33,11 @@ describe('xds-server bootstrap', () => {
 
     expect(await response.json()).toEqual({
       status: 'ready',
-      checks: { 'snapshot-store': { status: 'up' }, 'event-bus': { status: 'up' } },
+      checks: {
+        'snapshot-store': { status: 'up' },
+        'event-bus': { status: 'up' },
+        'xds-snapshots': { status: 'up' },
+      },
     });
     expect(response.status).toBe(200);
   });
