@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { type AddressInfo } from 'node:net';
 import { type JsonObject } from '@bufbuild/protobuf';
-import { type ClientDuplexStream, type ServiceError, status as grpcStatus, type StatusObject } from '@grpc/grpc-js';
+import {
+  type ClientDuplexStream,
+  connectivityState,
+  type ServiceError,
+  status as grpcStatus,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import {
   type AggregatedDiscoveryServiceClient,
   type Any,
@@ -379,13 +385,19 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     for (const typeUrl of this.subscriptionOrder) this.sendRequest(typeUrl);
   }
 
-  /** The control plane counts as connected once the channel is up (Envoy: once the stream is established). */
+  /**
+   * The control plane counts as connected once the channel is up (Envoy: once the stream is
+   * established). Watching without a deadline leaves no timer behind; closing the channel ends it.
+   */
   private watchReady(client: AggregatedDiscoveryServiceClient, stream: AdsStream): void {
-    client.waitForReady(Date.now() + 10_000, (error) => {
+    const channel = client.getChannel();
+    const check = (): void => {
       if (this.stream !== stream) return;
-      if (error) this.watchReady(client, stream);
-      else this.setConnected(true);
-    });
+      const state = channel.getConnectivityState(true);
+      if (state === connectivityState.READY) this.setConnected(true);
+      else if (state !== connectivityState.SHUTDOWN) channel.watchConnectivityState(state, Infinity, check);
+    };
+    check();
   }
 
   private onResponse(stream: AdsStream, handle: () => void): void {

@@ -189,6 +189,21 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     expect(sut.store.endpoints.size).toBe(0);
   });
 
+  it('switches to rejecting a type through POST /envoy-sim/reject, and back', async () => {
+    await sut.start();
+    const stream = await peer.sotwStream();
+    await bringUp(stream);
+    expect(await admin(sut, '/envoy-sim/reject?all=rds', { method: 'POST' })).toEqual({ status: 200, body: 'OK\n' });
+    stream.send({ versionInfo: 'r2', resources: [any('route', route('http-routes', ['backend', 'other']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n5', controlPlane: undefined });
+    const nack = await stream.nextRequest();
+    expect(nack).toMatchObject({ versionInfo: 'r1', responseNonce: 'n5', errorDetail: { code: 13, message: 'simulated rejection of every rds update (envoy-sim --reject-all)' } });
+    expect((await admin(sut, '/stats?filter=rds.*update_rejected')).body).toBe('http.http.rds.http-routes.update_rejected: 1\n');
+
+    await admin(sut, '/envoy-sim/reject', { method: 'POST' });
+    stream.send({ versionInfo: 'r3', resources: [any('route', route('http-routes', ['backend', 'other']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n6', controlPlane: undefined });
+    expect(await stream.nextRequest()).toMatchObject({ versionInfo: 'r3', responseNonce: 'n6', errorDetail: undefined });
+  });
+
   it('answers /quitquitquit only to POST', async () => {
     await sut.start();
     const quit = new Promise((resolve) => sut.once('quit', () => resolve('quit')));

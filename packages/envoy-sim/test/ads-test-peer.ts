@@ -49,6 +49,11 @@ export class PeerStream<Request, Response> {
     if (this.received.length > 0) throw new Error(`unexpected request: ${JSON.stringify(this.received[0])}`);
   }
 
+  /** TLS facts of the connection, e.g. the client certificate of an mTLS peer. */
+  authContext(): ReturnType<ServerDuplexStream<Request, Response>['getAuthContext']> {
+    return this.call.getAuthContext();
+  }
+
   nonce(): string {
     return `n${this.nextNonce++}`;
   }
@@ -76,10 +81,10 @@ export class AdsTestPeer {
     readonly port: number,
   ) {}
 
-  static async start(port = 0): Promise<AdsTestPeer> {
+  static async start(port = 0, credentials = ServerCredentials.createInsecure()): Promise<AdsTestPeer> {
     const server = new Server();
     const bound = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, actual) =>
+      server.bindAsync(`127.0.0.1:${port}`, credentials, (error, actual) =>
         error ? reject(error) : resolve(actual),
       ),
     );

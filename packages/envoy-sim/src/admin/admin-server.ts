@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { type JsonObject } from '@bufbuild/protobuf';
 import { type ServerState } from '../config/config-store';
+import { type RejectPolicy } from '../config/reject-policy';
+import { parseXdsType, XDS_TYPES } from '../xds/xds-types';
 import { renderStatsJson, renderStatsPrometheus, renderStatsText, type SimStats, type StatsQuery } from '../stats/sim-stats';
 import { type ConfigDumpQuery } from './config-dump';
 
@@ -13,6 +15,8 @@ export interface AdminTarget {
   serverInfo(): JsonObject;
   /** `/quitquitquit`: the process (or the fleet member) shuts down. */
   quit(): void;
+  /** `/envoy-sim/reject`: change what this Envoy refuses, e.g. to fail a rollout wave on purpose. */
+  setRejectPolicy(policy: RejectPolicy): void;
 }
 
 const HELP = [
@@ -25,6 +29,7 @@ const HELP = [
   '  /server_info: print server version/status information',
   '  /stats: print server stats (?format=json|prometheus, ?filter=, ?usedonly)',
   '  /stats/prometheus: print server stats in prometheus format',
+  '  /envoy-sim/reject (POST): what to NACK from now on (?all=lds,cds|all, ?name=regex, ?extension=a,b); none = accept all',
   '',
 ].join('\n');
 
@@ -36,6 +41,20 @@ function send(response: ServerResponse, status: number, body: string, contentTyp
 function regexParam(params: URLSearchParams, name: string): RegExp | undefined {
   const value = params.get(name);
   return value === null || value === '' ? undefined : new RegExp(value);
+}
+
+function list(params: URLSearchParams, name: string): string[] {
+  return params.getAll(name).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+}
+
+/** The policy `/envoy-sim/reject` sets, from its query string. */
+export function rejectPolicyFromQuery(params: URLSearchParams): RejectPolicy {
+  const all = list(params, 'all');
+  return {
+    missingExtensions: list(params, 'extension'),
+    rejectAllOf: all.includes('all') ? [...XDS_TYPES] : all.map(parseXdsType),
+    rejectNames: regexParam(params, 'name'),
+  };
 }
 
 function statsQuery(params: URLSearchParams): StatsQuery {
@@ -105,6 +124,10 @@ export class AdminServer {
           if (request.method !== 'POST') return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
           send(response, 200, 'OK\n');
           return this.target.quit();
+        case '/envoy-sim/reject':
+          if (request.method !== 'POST') return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
+          this.target.setRejectPolicy(rejectPolicyFromQuery(params));
+          return send(response, 200, 'OK\n');
         default:
           return send(response, 404, `invalid path. ${HELP}`);
       }

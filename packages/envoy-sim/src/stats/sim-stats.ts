@@ -40,6 +40,16 @@ export const scopes = {
   sds: (secretName: string): StatScope => ({ prefix: `sds.${segment(secretName)}.`, prometheusPrefix: `sds.${segment(secretName)}.`, tags: {} }),
 };
 
+/** Stat names repeat across thousands of simulated Envoys in one process: keep one copy of each. */
+const internedNames = new Map<string, string>();
+
+function intern(name: string): string {
+  const known = internedNames.get(name);
+  if (known !== undefined) return known;
+  internedNames.set(name, name);
+  return name;
+}
+
 /** Counters, gauges and text readouts of one simulated Envoy, named as Envoy names them. */
 export class SimStats {
   private readonly stats = new Map<string, Stat>();
@@ -50,13 +60,13 @@ export class SimStats {
     if (!stat) {
       stat = {
         kind,
-        name: fullName,
-        prometheusName: scope.prometheusPrefix + name,
+        name: intern(fullName),
+        prometheusName: intern(scope.prometheusPrefix + name),
         tags: scope.tags,
         value: kind === 'text' ? '' : 0,
         used: false,
       };
-      this.stats.set(fullName, stat);
+      this.stats.set(stat.name, stat);
     }
     return stat;
   }
