@@ -4,11 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApiUnreachableError } from './api-client';
 import type { CliContext, CliIo } from './cli-context';
 import { CliUsageError, DEFAULT_API_URL, resolveConfig } from './config';
+import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes';
 import { registerStatusCommand } from './status/status.command';
-
-/** Exit codes besides 0 (success) and 1 (the API is not ready). */
-export const EXIT_USAGE = 2;
-export const EXIT_UNREACHABLE = 3;
 
 export interface CliEnvironment extends CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;

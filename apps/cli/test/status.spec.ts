@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bootstrap, EXIT_UNREACHABLE, EXIT_USAGE } from '../src/bootstrap';
+import { bootstrap } from '../src/bootstrap';
+import { EXIT_UNREACHABLE, EXIT_USAGE } from '../src/exit-codes';
 
 interface Run {
   readonly code: number;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client';
 import type { CliContext } from '../cli-context';
+import { EXIT_NOT_READY } from '../exit-codes';
 import { statusReport } from './status-report';
 
 export function registerStatusCommand(program: Command, context: CliContext): void {
@@ -15,5 +16,3 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
       if (!report.ready) context.setExitCode(EXIT_NOT_READY);
     });
 }
-
-export const EXIT_NOT_READY = 1;

@@ -1,0 +1,4 @@
+/** The CLI's exit codes besides 0 (success); the help text lists them. */
+export const EXIT_NOT_READY = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_UNREACHABLE = 3;
