@@ -481,8 +481,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     const timer = setTimeout(() => {
       this.fetchTimers.delete(key);
       for (const scope of this.subscriptionScopes(typeUrl, name)) this.stats.inc(scope, 'init_fetch_timeout');
-      if (name === undefined) this.store.markInitialFetchTimedOut(typeUrl);
-      else this.store.markFetchTimedOut(typeUrl, name);
+      if (name === undefined) this.store.markInitialFetchEnded(typeUrl);
+      else this.store.markFetchEnded(typeUrl, name);
       this.afterConfigChange();
     }, timeoutMs);
     timer.unref();
@@ -493,6 +493,20 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     const key = this.fetchKey(typeUrl, name);
     clearTimeout(this.fetchTimers.get(key));
     this.fetchTimers.delete(key);
+  }
+
+  /** A rejected response ends the initial fetch of its type: Envoy lets start-up go on without it. */
+  private endInitialFetches(typeUrl: XdsTypeUrl): void {
+    if (isWildcardType(typeUrl)) {
+      this.clearFetchTimer(typeUrl, undefined);
+      this.store.markInitialFetchEnded(typeUrl);
+      return;
+    }
+    for (const name of this.protocolNames(typeUrl)) {
+      if (this.store.entries(typeUrl).get(name)?.active) continue;
+      this.clearFetchTimer(typeUrl, name);
+      this.store.markFetchEnded(typeUrl, name);
+    }
   }
 
   private afterConfigChange(): void {
@@ -581,6 +595,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     }
     protocol.lastNonce = response.nonce;
     this.recordUpdateStats(typeUrl, accepted, changed, outcomeError, response.versionInfo);
+    if (outcomeError !== undefined) this.endInitialFetches(typeUrl);
     // Envoy pauses RDS/EDS/SDS while it applies LDS/CDS: their new requests go out before this ACK.
     this.afterConfigChange();
     if (outcomeError === undefined) {
@@ -640,6 +655,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     if (outcomeError === undefined) {
       protocol.delta.accept(accepted, response.removedResources);
       protocol.systemVersion = response.systemVersionInfo;
+    } else {
+      this.endInitialFetches(typeUrl);
     }
     this.afterConfigChange();
     if (outcomeError === undefined) {

@@ -143,6 +143,8 @@ describe('envoy-sim over state-of-the-world ADS', () => {
       nonce: 'n1',
       controlPlane: undefined,
     });
+    // A rejected first CDS response still ends the cluster manager's initialization: LDS starts.
+    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
     const nack = await stream.nextRequest();
     expect(nack.errorDetail?.code).toBe(13);
     expect(nack.versionInfo).toBe('');
@@ -154,6 +156,7 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     const stream = await peer.sotwStream();
     await stream.nextRequest();
     stream.send({ versionInfo: 'c1', resources: [any('listener', listener('l', 1))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
     expect((await stream.nextRequest()).errorDetail?.message).toBe(
       `${LISTENER_TYPE} does not match the message-wide type URL ${CLUSTER_TYPE} in DiscoveryResponse`,
     );
@@ -202,6 +205,24 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await admin(sut, '/envoy-sim/reject', { method: 'POST' });
     stream.send({ versionInfo: 'r3', resources: [any('route', route('http-routes', ['backend', 'other']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n6', controlPlane: undefined });
     expect(await stream.nextRequest()).toMatchObject({ versionInfo: 'r3', responseNonce: 'n6', errorDetail: undefined });
+  });
+
+  it('goes on with start-up when the first CDS and RDS responses are rejected, as Envoy does', async () => {
+    sut.setRejectPolicy({ missingExtensions: [], rejectAllOf: [CLUSTER_TYPE, ROUTE_TYPE] });
+    await sut.start();
+    const stream = await peer.sotwStream();
+    await stream.nextRequest();
+    stream.send({ versionInfo: 'c1', resources: [any('cluster', cluster('backend'))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+    // The cluster manager initializes without the rejected clusters: LDS starts, then the NACK goes out.
+    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
+    expect((await stream.nextRequest()).errorDetail?.code).toBe(13);
+    stream.send({ versionInfo: 'l1', resources: [any('listener', listener('http', 10000))], canary: false, typeUrl: LISTENER_TYPE, nonce: 'n2', controlPlane: undefined });
+    expectRequest(await stream.nextRequest(), { typeUrl: ROUTE_TYPE, resourceNames: ['http-routes'] });
+    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE, versionInfo: 'l1', responseNonce: 'n2' });
+    expect(sut.serverState()).toBe('INITIALIZING');
+    stream.send({ versionInfo: 'r1', resources: [any('route', route('http-routes', ['backend']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n3', controlPlane: undefined });
+    expect((await stream.nextRequest()).errorDetail?.code).toBe(13);
+    expect(sut.serverState()).toBe('LIVE');
   });
 
   it('answers /quitquitquit only to POST', async () => {

@@ -159,7 +159,7 @@ describe(ConfigStore.name, () => {
     it('stops waiting for endpoints whose initial fetch timed out', () => {
       const { sut } = storeWith();
       sut.apply(update(CLUSTER_TYPE, [decoded('cluster', cluster('backend'))]));
-      sut.markFetchTimedOut(ENDPOINT_TYPE, 'backend');
+      sut.markFetchEnded(ENDPOINT_TYPE, 'backend');
       expect(sut.clusters.get('backend')?.active).toBeDefined();
     });
 
@@ -225,9 +225,9 @@ describe(ConfigStore.name, () => {
 
     it('goes on when the first CDS and LDS responses time out', () => {
       const { sut } = storeWith();
-      sut.markInitialFetchTimedOut(CLUSTER_TYPE);
+      sut.markInitialFetchEnded(CLUSTER_TYPE);
       expect(sut.clusterManagerReady()).toBe(true);
-      sut.markInitialFetchTimedOut(LISTENER_TYPE);
+      sut.markInitialFetchEnded(LISTENER_TYPE);
       expect(sut.serverState()).toBe('LIVE');
     });
 

@@ -83,8 +83,8 @@ export class ConfigStore {
   readonly routes = new Map<string, ResourceEntry>();
   readonly endpoints = new Map<string, ResourceEntry>();
   readonly secrets = new Map<string, ResourceEntry>();
-  /** `type name` of RDS/EDS/SDS subscriptions whose initial fetch timed out: what waits on them stops waiting. */
-  private readonly timedOut = new Set<string>();
+  /** `type name` of RDS/EDS/SDS subscriptions whose initial fetch ended without the resource. */
+  private readonly fetchEnded = new Set<string>();
   private cdsInitialized = false;
   private ldsInitialized = false;
   private clusterManagerInitialized = false;
@@ -228,21 +228,24 @@ export class ConfigStore {
     return entry?.active !== undefined || entry?.warming !== undefined;
   }
 
-  /** An RDS/EDS/SDS initial fetch timed out: resources waiting on it finish warming without it. */
-  markFetchTimedOut(typeUrl: XdsTypeUrl, name: string): void {
-    this.timedOut.add(`${typeUrl} ${name}`);
+  /**
+   * An RDS/EDS/SDS initial fetch ended without the resource (it timed out, or the response was
+   * rejected): what waits on it finishes warming without it, as Envoy's init targets do.
+   */
+  markFetchEnded(typeUrl: XdsTypeUrl, name: string): void {
+    this.fetchEnded.add(`${typeUrl} ${name}`);
     this.promoteWarmed();
   }
 
-  /** The first CDS or LDS response never came within the initial fetch timeout: initialization goes on. */
-  markInitialFetchTimedOut(typeUrl: XdsTypeUrl): void {
+  /** The first CDS or LDS fetch timed out or was rejected: Envoy's initialization goes on all the same. */
+  markInitialFetchEnded(typeUrl: XdsTypeUrl): void {
     if (typeUrl === CLUSTER_TYPE) this.cdsInitialized = true;
     if (typeUrl === LISTENER_TYPE) this.ldsInitialized = true;
     this.promoteWarmed();
   }
 
   private available(typeUrl: XdsTypeUrl, name: string): boolean {
-    return this.entries(typeUrl).get(name)?.active !== undefined || this.timedOut.has(`${typeUrl} ${name}`);
+    return this.entries(typeUrl).get(name)?.active !== undefined || this.fetchEnded.has(`${typeUrl} ${name}`);
   }
 
   private warmed(applied: AppliedResource): boolean {
@@ -340,7 +343,7 @@ export class ConfigStore {
     const entries = this.entries(typeUrl);
     for (const name of names) {
       entries.delete(name);
-      this.timedOut.delete(`${typeUrl} ${name}`);
+      this.fetchEnded.delete(`${typeUrl} ${name}`);
     }
   }
 }
