@@ -17,23 +17,53 @@ function resources() {
   const ads = { ads: {}, resource_api_version: 'V3' };
   return {
     'type.googleapis.com/envoy.config.cluster.v3.Cluster': encodeResource('cluster', {
-      name: 'backend', type: 'EDS', connect_timeout: '1s', eds_cluster_config: { eds_config: ads },
+      name: 'backend',
+      type: 'EDS',
+      connect_timeout: '1s',
+      eds_cluster_config: { eds_config: ads },
     }),
     'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': encodeResource('endpoint', {
       cluster_name: 'backend',
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 9000 } } } }] }],
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 9000 } } } },
+          ],
+        },
+      ],
     }),
     'type.googleapis.com/envoy.config.listener.v3.Listener': encodeResource('listener', {
       name: 'http',
       address: { socket_address: { address: '0.0.0.0', port_value: 10000 } },
-      filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: {
-        '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-        stat_prefix: 'http', rds: { route_config_name: 'routes', config_source: ads },
-        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
-      } }] }],
+      filter_chains: [
+        {
+          filters: [
+            {
+              name: 'envoy.filters.network.http_connection_manager',
+              typed_config: {
+                '@type':
+                  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+                stat_prefix: 'http',
+                rds: { route_config_name: 'routes', config_source: ads },
+                http_filters: [
+                  {
+                    name: 'envoy.filters.http.router',
+                    typed_config: {
+                      '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
     }),
     'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': encodeResource('route', {
-      name: 'routes', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'backend' } }] }],
+      name: 'routes',
+      virtual_hosts: [
+        { name: 'all', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'backend' } }] },
+      ],
     }),
   };
 }
@@ -49,7 +79,13 @@ async function serve() {
       call.on('data', (request) => {
         const bytes = byType[request.typeUrl];
         if (request.versionInfo === 'v1' || request.errorDetail || !bytes) return;
-        call.write({ versionInfo: 'v1', typeUrl: request.typeUrl, nonce: String(++nonce), canary: false, resources: [{ typeUrl: request.typeUrl, value: bytes }] });
+        call.write({
+          versionInfo: 'v1',
+          typeUrl: request.typeUrl,
+          nonce: String(++nonce),
+          canary: false,
+          resources: [{ typeUrl: request.typeUrl, value: bytes }],
+        });
       });
       call.on('error', () => undefined);
     },
@@ -57,8 +93,22 @@ async function serve() {
       call.on('data', (request) => {
         const bytes = byType[request.typeUrl];
         if (request.responseNonce || !bytes) return;
-        const name = { Cluster: 'backend', ClusterLoadAssignment: 'backend', Listener: 'http', RouteConfiguration: 'routes' }[request.typeUrl.split('.').pop()];
-        call.write({ systemVersionInfo: 'v1', typeUrl: request.typeUrl, nonce: String(++nonce), removedResources: [], removedResourceNames: [], resources: [{ name, version: 'v1', aliases: [], resource: { typeUrl: request.typeUrl, value: bytes } }] });
+        const name = {
+          Cluster: 'backend',
+          ClusterLoadAssignment: 'backend',
+          Listener: 'http',
+          RouteConfiguration: 'routes',
+        }[request.typeUrl.split('.').pop()];
+        call.write({
+          systemVersionInfo: 'v1',
+          typeUrl: request.typeUrl,
+          nonce: String(++nonce),
+          removedResources: [],
+          removedResourceNames: [],
+          resources: [
+            { name, version: 'v1', aliases: [], resource: { typeUrl: request.typeUrl, value: bytes } },
+          ],
+        });
       });
       call.on('error', () => undefined);
     },
@@ -80,7 +130,15 @@ async function measure() {
     count: Number(count),
     streamsPerChannel: Number(streamsPerChannel),
     bootstrap: {
-      node: { id: 'sim', cluster: 'bench', locality: {}, metadata: {}, userAgentName: 'envoy', userAgentVersion: '1.31.0', clientFeatures: [] },
+      node: {
+        id: 'sim',
+        cluster: 'bench',
+        locality: {},
+        metadata: {},
+        userAgentName: 'envoy',
+        userAgentVersion: '1.31.0',
+        clientFeatures: [],
+      },
       xds: { host: '127.0.0.1', port, mode, setNodeOnFirstMessageOnly: true, initialFetchTimeoutMs: 0 },
     },
   });
@@ -91,7 +149,7 @@ async function measure() {
   globalThis.gc?.();
   const after = memoryUsage();
   const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
-  const perSim = (bytes) => ((bytes / Number(count)) / 1024).toFixed(1);
+  const perSim = (bytes) => (bytes / Number(count) / 1024).toFixed(1);
   stdout.write(
     `${count} envoys, ${mode}, ${streamsPerChannel} stream(s)/channel (${fleet.channelCount} channels): all LIVE in ${seconds.toFixed(1)} s; ` +
       `RSS ${mib(after.rss)} MiB (+${perSim(after.rss - before.rss)} KiB/envoy), heap ${mib(after.heapUsed)} MiB (+${perSim(after.heapUsed - before.heapUsed)} KiB/envoy)\n`,

@@ -10,24 +10,29 @@ import {
 } from '@grpc/grpc-js';
 import {
   type AggregatedDiscoveryServiceClient,
-  type Any,
   type DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
   type DiscoveryRequest,
   type DiscoveryResponse,
   type Node,
-  Resource,
   type Status,
 } from '@envoy-fleet/proto/xds';
 import { AdminServer, type AdminTarget } from './admin/admin-server';
 import { bootstrapJson, buildConfigDump, type ConfigDumpQuery } from './admin/config-dump';
 import { type SimBootstrap } from './bootstrap/sim-bootstrap';
-import { type ConfigUpdate, ConfigStore, type IncomingResource, type ServerState } from './config/config-store';
+import { ConfigStore, type IncomingResource, type ServerState } from './config/config-store';
 import { NO_REJECTIONS, type RejectPolicy } from './config/reject-policy';
 import { AdsChannelPool } from './protocol/ads-channel-pool';
 import { DeltaSubscription } from './protocol/delta-subscription';
+import { deltaResources, ResponseError, sotwResources } from './protocol/response-resources';
 import { SotwSubscription } from './protocol/sotw-subscription';
 import { scopes, SimStats, type StatScope } from './stats/sim-stats';
+import {
+  declareSubscriptionStats,
+  recordConnectionFailure,
+  recordUpdate,
+  subscriptionScopes,
+} from './stats/subscription-stats';
 import { JitteredExponentialBackoff } from './xds/backoff';
 import { type ResourceCatalog, sharedCatalog } from './xds/resource-catalog';
 import {
@@ -46,7 +51,6 @@ import {
 export const NACK_STATUS_CODE = grpcStatus.INTERNAL;
 /** Envoy's Config::Utility::truncateGrpcStatusMessage limit. */
 const MAX_NACK_MESSAGE_LENGTH = 4096;
-const RESOURCE_WRAPPER_TYPE = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
 
 export interface AckEvent {
   readonly typeUrl: XdsTypeUrl;
@@ -107,7 +111,10 @@ export interface EnvoySimOptions {
 
 type AdsStream =
   | { readonly mode: 'sotw'; readonly call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> }
-  | { readonly mode: 'delta'; readonly call: ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> };
+  | {
+      readonly mode: 'delta';
+      readonly call: ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+    };
 
 interface TypeProtocol {
   readonly sotw: SotwSubscription;
@@ -120,7 +127,9 @@ interface TypeProtocol {
 
 function nackStatus(message: string): Status {
   const truncated =
-    message.length > MAX_NACK_MESSAGE_LENGTH ? `${message.slice(0, MAX_NACK_MESSAGE_LENGTH)}...(truncated)` : message;
+    message.length > MAX_NACK_MESSAGE_LENGTH
+      ? `${message.slice(0, MAX_NACK_MESSAGE_LENGTH)}...(truncated)`
+      : message;
   return { code: NACK_STATUS_CODE, message: truncated, details: [] };
 }
 
@@ -132,16 +141,21 @@ function buildNode(bootstrap: SimBootstrap): Node {
     cluster: node.cluster,
     metadata: { ...node.metadata },
     dynamicParameters: {},
-    locality: { region: node.locality.region ?? '', zone: node.locality.zone ?? '', subZone: node.locality.subZone ?? '' },
+    locality: {
+      region: node.locality.region ?? '',
+      zone: node.locality.zone ?? '',
+      subZone: node.locality.subZone ?? '',
+    },
     userAgentName: node.userAgentName,
-    userAgentBuildVersion: { version: { majorNumber: major, minorNumber: minor, patch }, metadata: undefined },
+    userAgentBuildVersion: {
+      version: { majorNumber: major, minorNumber: minor, patch },
+      metadata: undefined,
+    },
     extensions: [],
     clientFeatures: [...node.clientFeatures],
     listeningAddresses: [],
   };
 }
-
-class ResponseError extends Error {}
 
 /**
  * One simulated Envoy: an ADS client (state of the world or delta) that subscribes, validates, ACKs
@@ -315,18 +329,36 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
   }
 
   waitForVersion(typeUrl: XdsTypeUrl, version: string, timeoutMs = 30_000): Promise<AckEvent> {
-    return this.waitFor('ack', (event) => event.typeUrl === typeUrl && event.version === version, timeoutMs, () =>
-      this.acceptedVersion(typeUrl) === version ? { typeUrl, version, nonce: this.types.get(typeUrl)?.lastNonce ?? '' } : undefined,
+    return this.waitFor(
+      'ack',
+      (event) => event.typeUrl === typeUrl && event.version === version,
+      timeoutMs,
+      () =>
+        this.acceptedVersion(typeUrl) === version
+          ? { typeUrl, version, nonce: this.types.get(typeUrl)?.lastNonce ?? '' }
+          : undefined,
       `version ${version} of ${typeUrl}`,
     );
   }
 
   waitForNack(typeUrl?: XdsTypeUrl, timeoutMs = 30_000): Promise<NackEvent> {
-    return this.waitFor('nack', (event) => typeUrl === undefined || event.typeUrl === typeUrl, timeoutMs, () => undefined, `a NACK of ${typeUrl ?? 'any type'}`);
+    return this.waitFor(
+      'nack',
+      (event) => typeUrl === undefined || event.typeUrl === typeUrl,
+      timeoutMs,
+      () => undefined,
+      `a NACK of ${typeUrl ?? 'any type'}`,
+    );
   }
 
   waitForState(state: ServerState, timeoutMs = 30_000): Promise<ServerState> {
-    return this.waitFor('state', (event) => event === state, timeoutMs, () => (this.serverState() === state ? state : undefined), `server state ${state}`);
+    return this.waitFor(
+      'state',
+      (event) => event === state,
+      timeoutMs,
+      () => (this.serverState() === state ? state : undefined),
+      `server state ${state}`,
+    );
   }
 
   private waitFor<E extends 'ack' | 'nack' | 'state'>(
@@ -369,9 +401,13 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
         : { mode: 'delta', call: client.deltaAggregatedResources() };
     this.stream = stream;
     if (stream.mode === 'sotw') {
-      stream.call.on('data', (response: DiscoveryResponse) => this.onResponse(stream, () => this.onSotwResponse(response)));
+      stream.call.on('data', (response: DiscoveryResponse) =>
+        this.onResponse(stream, () => this.onSotwResponse(response)),
+      );
     } else {
-      stream.call.on('data', (response: DeltaDiscoveryResponse) => this.onResponse(stream, () => this.onDeltaResponse(response)));
+      stream.call.on('data', (response: DeltaDiscoveryResponse) =>
+        this.onResponse(stream, () => this.onDeltaResponse(response)),
+      );
     }
     stream.call.on('metadata', () => {
       if (this.stream === stream) this.setConnected(true);
@@ -412,12 +448,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     if (this.stream !== stream) return;
     this.stream = undefined;
     this.setConnected(false);
-    for (const typeUrl of this.subscriptionOrder) {
-      for (const scope of this.subscriptionScopes(typeUrl)) {
-        this.stats.inc(scope, 'update_attempt');
-        this.stats.inc(scope, 'update_failure');
-      }
-    }
+    for (const typeUrl of this.subscriptionOrder)
+      recordConnectionFailure(this.stats, this.subscriptionScopes(typeUrl));
     if (!this.running) return;
     const retryInMs = this.backoff.nextDelayMs();
     this.reconnectTimer = setTimeout(() => this.openStream(), retryInMs);
@@ -438,7 +470,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     if (protocol.subscribed) return;
     protocol.subscribed = true;
     this.subscriptionOrder.push(typeUrl);
-    for (const scope of this.subscriptionScopes(typeUrl)) this.declareSubscriptionStats(scope);
+    for (const scope of this.subscriptionScopes(typeUrl)) declareSubscriptionStats(this.stats, scope);
     if (isWildcardType(typeUrl)) this.startFetchTimer(typeUrl, undefined);
   }
 
@@ -454,14 +486,20 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
       const wanted = this.store.wantedNames(typeUrl);
       const protocol = this.protocol(typeUrl);
       if (wanted.size === 0 && !protocol.subscribed) continue;
-      const previous = new Set(this.mode === 'sotw' ? protocol.sotw.resourceNames : protocol.delta.resourceNames);
+      const previous = new Set(
+        this.mode === 'sotw' ? protocol.sotw.resourceNames : protocol.delta.resourceNames,
+      );
       const changed = this.mode === 'sotw' ? protocol.sotw.setNames(wanted) : protocol.delta.setNames(wanted);
-      this.store.forget(typeUrl, [...previous].filter((name) => !wanted.has(name)));
+      this.store.forget(
+        typeUrl,
+        [...previous].filter((name) => !wanted.has(name)),
+      );
       for (const name of previous) if (!wanted.has(name)) this.clearFetchTimer(typeUrl, name);
       for (const name of wanted) {
         if (!previous.has(name)) {
           this.startFetchTimer(typeUrl, name);
-          for (const scope of this.subscriptionScopes(typeUrl, name)) this.declareSubscriptionStats(scope);
+          for (const scope of this.subscriptionScopes(typeUrl, name))
+            declareSubscriptionStats(this.stats, scope);
         }
       }
       if (!protocol.subscribed) this.subscribe(typeUrl);
@@ -548,45 +586,27 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
 
   // ---- responses ----
 
-  /** Unwraps `Resource` containers and decodes each resource, or fails the whole response. */
-  private decodeAll(
-    typeUrl: XdsTypeUrl,
-    items: readonly { name?: string; version: string; any: Any }[],
-  ): IncomingResource[] {
-    return items.map((item) => {
-      if (item.any.typeUrl !== typeUrl) {
-        throw new ResponseError(`${item.any.typeUrl} does not match the message-wide type URL ${typeUrl} in DiscoveryResponse`);
-      }
-      const decoded = this.catalog.decode(typeUrl, item.any.value);
-      if (!decoded.ok) throw new ResponseError(decoded.message);
-      return { name: decoded.resource.name, version: item.version, resource: decoded.resource };
-    });
-  }
-
   private onSotwResponse(response: DiscoveryResponse): void {
     const typeUrl = response.typeUrl;
     if (!isXdsType(typeUrl) || !this.protocol(typeUrl).subscribed) return;
     const protocol = this.protocol(typeUrl);
-    const items: { version: string; any: Any }[] = [];
     let outcomeError: string | undefined;
     let changed: readonly string[] = [];
     let accepted: IncomingResource[] = [];
     try {
-      for (const any of response.resources) {
-        if (any.typeUrl === RESOURCE_WRAPPER_TYPE) {
-          const wrapper = Resource.decode(any.value);
-          // A wrapper without a resource is a TTL heartbeat: nothing to apply.
-          if (wrapper.resource) items.push({ version: response.versionInfo, any: wrapper.resource });
-        } else {
-          items.push({ version: response.versionInfo, any });
-        }
-      }
-      const decoded = this.decodeAll(typeUrl, items);
+      const decoded = sotwResources(response, typeUrl, this.catalog);
       const wanted = new Set(protocol.sotw.resourceNames);
       accepted = isWildcardType(typeUrl) ? decoded : decoded.filter((item) => wanted.has(item.name));
       const received = new Set(accepted.map((item) => item.name));
-      const removed = isWildcardType(typeUrl) ? [...this.store.entries(typeUrl).keys()].filter((name) => !received.has(name)) : [];
-      const outcome = this.store.apply({ typeUrl, resources: accepted, removed, versionInfo: response.versionInfo });
+      const removed = isWildcardType(typeUrl)
+        ? [...this.store.entries(typeUrl).keys()].filter((name) => !received.has(name))
+        : [];
+      const outcome = this.store.apply({
+        typeUrl,
+        resources: accepted,
+        removed,
+        versionInfo: response.versionInfo,
+      });
       outcomeError = outcome.error;
       changed = outcome.changed;
     } catch (error) {
@@ -604,7 +624,12 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
       this.emit('ack', { typeUrl, version: response.versionInfo, nonce: response.nonce });
     } else {
       protocol.sotw.nack(response.nonce);
-      const nack: NackEvent = { typeUrl, version: protocol.sotw.versionInfo, nonce: response.nonce, message: outcomeError };
+      const nack: NackEvent = {
+        typeUrl,
+        version: protocol.sotw.versionInfo,
+        nonce: response.nonce,
+        message: outcomeError,
+      };
       protocol.lastNack = nack;
       this.sendRequest(typeUrl, { nonce: response.nonce, errorDetail: nackStatus(outcomeError) });
       this.emit('nack', nack);
@@ -619,23 +644,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     let changed: readonly string[] = [];
     let accepted: IncomingResource[] = [];
     try {
-      const names = new Set<string>();
-      const items: { version: string; any: Any }[] = [];
-      const held = protocol.delta.versions();
-      for (const resource of response.resources) {
-        if (names.has(resource.name)) {
-          throw new ResponseError(`duplicate name ${resource.name} found among added/updated resources`);
-        }
-        names.add(resource.name);
-        // No resource and the version held: a TTL heartbeat.
-        if (!resource.resource && held.get(resource.name) === resource.version) continue;
-        if (resource.resource) items.push({ version: resource.version, any: resource.resource });
-      }
-      for (const name of response.removedResources) {
-        if (names.has(name)) throw new ResponseError(`duplicate name ${name} found in the union of added+removed resources`);
-        names.add(name);
-      }
-      const decoded = this.decodeAll(typeUrl, items);
+      const decoded = deltaResources(response, typeUrl, protocol.delta.versions(), this.catalog);
       const wanted = new Set(protocol.delta.resourceNames);
       accepted = isWildcardType(typeUrl) ? decoded : decoded.filter((item) => wanted.has(item.name));
       const outcome = this.store.apply({
@@ -663,7 +672,12 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
       this.sendRequest(typeUrl, { nonce: response.nonce });
       this.emit('ack', { typeUrl, version: response.systemVersionInfo, nonce: response.nonce });
     } else {
-      const nack: NackEvent = { typeUrl, version: protocol.systemVersion, nonce: response.nonce, message: outcomeError };
+      const nack: NackEvent = {
+        typeUrl,
+        version: protocol.systemVersion,
+        nonce: response.nonce,
+        message: outcomeError,
+      };
       protocol.lastNack = nack;
       this.sendRequest(typeUrl, { nonce: response.nonce, errorDetail: nackStatus(outcomeError) });
       this.emit('nack', nack);
@@ -672,31 +686,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
 
   // ---- stats ----
 
-  /** Where a subscription's stats live in Envoy: per manager for LDS/CDS, per user of an RDS/EDS/SDS name. */
   private subscriptionScopes(typeUrl: XdsTypeUrl, name?: string): StatScope[] {
-    switch (typeUrl) {
-      case CLUSTER_TYPE:
-        return [scopes.plain('cluster_manager.cds.')];
-      case LISTENER_TYPE:
-        return [scopes.plain('listener_manager.lds.')];
-      case ENDPOINT_TYPE: {
-        const names = name === undefined ? this.protocolNames(typeUrl) : [name];
-        return [...this.store.clusters.entries()]
-          .filter(([, entry]) =>
-            [entry.active, entry.warming].some((applied) => {
-              const service = applied?.resource.cluster?.edsServiceName;
-              return service !== undefined && names.includes(service);
-            }),
-          )
-          .map(([cluster]) => scopes.cluster(cluster));
-      }
-      case ROUTE_TYPE: {
-        const names = name === undefined ? this.protocolNames(typeUrl) : [name];
-        return names.flatMap((route) => this.store.routeStatPrefixes(route).map((prefix) => scopes.rds(prefix, route)));
-      }
-      case SECRET_TYPE:
-        return (name === undefined ? this.protocolNames(typeUrl) : [name]).map((secret) => scopes.sds(secret));
-    }
+    return subscriptionScopes(this.store, typeUrl, name === undefined ? this.protocolNames(typeUrl) : [name]);
   }
 
   private protocolNames(typeUrl: XdsTypeUrl): readonly string[] {
@@ -704,12 +695,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     return this.mode === 'sotw' ? protocol.sotw.resourceNames : protocol.delta.resourceNames;
   }
 
-  private declareSubscriptionStats(scope: StatScope): void {
-    for (const name of ['update_attempt', 'update_success', 'update_failure', 'update_rejected', 'config_reload', 'init_fetch_timeout']) {
-      this.stats.declare('counter', scope, name);
-    }
-  }
-
+  /** A rejected named response counts against every subscribed name; an accepted one against those it brought. */
   private recordUpdateStats(
     typeUrl: XdsTypeUrl,
     accepted: readonly IncomingResource[],
@@ -719,20 +705,11 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
   ): void {
     const wildcard = isWildcardType(typeUrl);
     const updated = wildcard ? [undefined] : accepted.map((item) => item.name);
-    const scopeList = error !== undefined && !wildcard ? this.subscriptionScopes(typeUrl) : updated.flatMap((name) => this.subscriptionScopes(typeUrl, name));
     for (const name of updated) this.clearFetchTimer(typeUrl, name);
-    for (const scope of scopeList) {
-      this.stats.inc(scope, 'update_attempt');
-      if (error !== undefined) {
-        this.stats.inc(scope, 'update_rejected');
-        continue;
-      }
-      this.stats.inc(scope, 'update_success');
-      if (changed.length > 0) this.stats.inc(scope, 'config_reload');
-      this.stats.set(scope, 'update_time', Date.now());
-      this.stats.text(scope, 'version_text', version);
-    }
+    const scopeList =
+      error !== undefined && !wildcard
+        ? this.subscriptionScopes(typeUrl)
+        : updated.flatMap((name) => this.subscriptionScopes(typeUrl, name));
+    recordUpdate(this.stats, scopeList, { error, changed: changed.length > 0, version });
   }
 }
-
-export type { ConfigUpdate };

@@ -1,6 +1,18 @@
-export { type BootstrapOverrides, mergeOverrides, overridesFromEnv, resolveBootstrap } from './bootstrap/bootstrap-overrides';
+export {
+  type BootstrapOverrides,
+  mergeOverrides,
+  overridesFromEnv,
+  resolveBootstrap,
+} from './bootstrap/bootstrap-overrides';
 export { bootstrapFromDocument, loadBootstrapFile } from './bootstrap/bootstrap-file';
-export { type AdminConfig, type SimBootstrap, type SimNode, type XdsMode, type XdsServerConfig, type XdsTlsFiles } from './bootstrap/sim-bootstrap';
+export {
+  type AdminConfig,
+  type SimBootstrap,
+  type SimNode,
+  type XdsMode,
+  type XdsServerConfig,
+  type XdsTlsFiles,
+} from './bootstrap/sim-bootstrap';
 export { type ServerState } from './config/config-store';
 export { NO_REJECTIONS, type RejectPolicy } from './config/reject-policy';
 export {
@@ -16,4 +28,11 @@ export {
 } from './envoy-sim';
 export { AdsChannelPool } from './protocol/ads-channel-pool';
 export { type FleetSummary, SimFleet, type SimFleetOptions } from './sim-fleet';
-export { CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE, SECRET_TYPE, type XdsTypeUrl } from './xds/xds-types';
+export {
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+  SECRET_TYPE,
+  type XdsTypeUrl,
+} from './xds/xds-types';

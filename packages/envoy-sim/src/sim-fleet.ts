@@ -76,7 +76,8 @@ export class SimFleet {
   async start(): Promise<void> {
     for (const sim of this.sims) {
       await sim.start();
-      if (this.options.startIntervalMs) await new Promise((resolve) => setTimeout(resolve, this.options.startIntervalMs));
+      if (this.options.startIntervalMs)
+        await new Promise((resolve) => setTimeout(resolve, this.options.startIntervalMs));
     }
   }
 

@@ -5,7 +5,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export class SimLogger {
   private readonly threshold: number;
 
-  constructor(level: LogLevel, private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {
+  constructor(
+    level: LogLevel,
+    private readonly write: (line: string) => void = (line) => process.stderr.write(line),
+  ) {
     this.threshold = LOG_LEVELS.indexOf(level);
   }
 
@@ -17,6 +20,7 @@ export class SimLogger {
 
 export function parseLogLevel(value: string): LogLevel {
   const level = (value === 'warn' ? 'warning' : value) as LogLevel;
-  if (!LOG_LEVELS.includes(level)) throw new Error(`unknown log level "${value}": use one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new Error(`unknown log level "${value}": use one of ${LOG_LEVELS.join(', ')}`);
   return level;
 }

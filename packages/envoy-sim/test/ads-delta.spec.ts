@@ -1,6 +1,12 @@
 import { type DeltaDiscoveryRequest, type DeltaDiscoveryResponse } from '@envoy-fleet/proto/xds';
 import { EnvoySim } from '../src/envoy-sim';
-import { CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE, type XdsTypeUrl } from '../src/xds/xds-types';
+import {
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+  type XdsTypeUrl,
+} from '../src/xds/xds-types';
 import { AdsTestPeer, type DeltaPeerStream } from './ads-test-peer';
 import { any, cluster, endpoints, listener, route, TYPE_OF_KIND } from './resources';
 import { testBootstrap } from './sim-bootstrap';
@@ -18,7 +24,10 @@ function summary(request: DeltaDiscoveryRequest) {
   };
 }
 
-function expected(typeUrl: XdsTypeUrl, fields: Partial<ReturnType<typeof summary>> = {}): ReturnType<typeof summary> {
+function expected(
+  typeUrl: XdsTypeUrl,
+  fields: Partial<ReturnType<typeof summary>> = {},
+): ReturnType<typeof summary> {
   return { typeUrl, subscribe: [], unsubscribe: [], initial: {}, nonce: '', error: undefined, ...fields };
 }
 
@@ -97,7 +106,10 @@ describe('envoy-sim over delta ADS', () => {
     );
     const nack = await stream.nextRequest();
     expect(summary(nack)).toEqual(
-      expected(LISTENER_TYPE, { nonce: 'n5', error: 'duplicate name http found among added/updated resources' }),
+      expected(LISTENER_TYPE, {
+        nonce: 'n5',
+        error: 'duplicate name http found among added/updated resources',
+      }),
     );
     expect(nack.errorDetail?.code).toBe(13);
     expect(sut.state().types[LISTENER_TYPE].resources).toEqual({ http: 'l-1' });
@@ -108,7 +120,9 @@ describe('envoy-sim over delta ADS', () => {
     const stream = await peer.deltaStream();
     await bringUp(stream);
     stream.send(response('cluster', 'n5', [], ['backend']));
-    expect(summary(await stream.nextRequest())).toEqual(expected(ENDPOINT_TYPE, { unsubscribe: ['backend'] }));
+    expect(summary(await stream.nextRequest())).toEqual(
+      expected(ENDPOINT_TYPE, { unsubscribe: ['backend'] }),
+    );
     expect(summary(await stream.nextRequest())).toEqual(expected(CLUSTER_TYPE, { nonce: 'n5' }));
     expect(sut.store.clusters.size).toBe(0);
   });

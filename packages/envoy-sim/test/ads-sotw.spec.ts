@@ -15,7 +15,11 @@ function expectRequest(request: DiscoveryRequest, expected: Partial<DiscoveryReq
   }).toEqual({ versionInfo: '', resourceNames: [], responseNonce: '', errorDetail: undefined, ...expected });
 }
 
-async function admin(sim: EnvoySim, path: string, init?: RequestInit): Promise<{ status: number; body: string }> {
+async function admin(
+  sim: EnvoySim,
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: string }> {
   const address = sim.adminAddress;
   if (!address) throw new Error('the sim has no admin endpoint');
   const response = await fetch(`http://127.0.0.1:${address.port}${path}`, init);
@@ -25,19 +29,65 @@ async function admin(sim: EnvoySim, path: string, init?: RequestInit): Promise<{
 /** Drives a sim through CDS → EDS → LDS → RDS as an xDS server would, checking each request. */
 async function bringUp(stream: SotwPeerStream): Promise<void> {
   expectRequest(await stream.nextRequest(), { typeUrl: CLUSTER_TYPE });
-  stream.send({ versionInfo: 'c1', resources: [any('cluster', cluster('backend'))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+  stream.send({
+    versionInfo: 'c1',
+    resources: [any('cluster', cluster('backend'))],
+    canary: false,
+    typeUrl: CLUSTER_TYPE,
+    nonce: 'n1',
+    controlPlane: undefined,
+  });
   // Envoy asks EDS for the new cluster before it ACKs CDS (EDS is paused while CDS applies).
   expectRequest(await stream.nextRequest(), { typeUrl: ENDPOINT_TYPE, resourceNames: ['backend'] });
-  expectRequest(await stream.nextRequest(), { typeUrl: CLUSTER_TYPE, versionInfo: 'c1', responseNonce: 'n1' });
-  stream.send({ versionInfo: 'e1', resources: [any('endpoint', endpoints('backend'))], canary: false, typeUrl: ENDPOINT_TYPE, nonce: 'n2', controlPlane: undefined });
+  expectRequest(await stream.nextRequest(), {
+    typeUrl: CLUSTER_TYPE,
+    versionInfo: 'c1',
+    responseNonce: 'n1',
+  });
+  stream.send({
+    versionInfo: 'e1',
+    resources: [any('endpoint', endpoints('backend'))],
+    canary: false,
+    typeUrl: ENDPOINT_TYPE,
+    nonce: 'n2',
+    controlPlane: undefined,
+  });
   // The cluster warmed: the cluster manager is initialized and LDS starts, as a wildcard.
   expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
-  expectRequest(await stream.nextRequest(), { typeUrl: ENDPOINT_TYPE, versionInfo: 'e1', resourceNames: ['backend'], responseNonce: 'n2' });
-  stream.send({ versionInfo: 'l1', resources: [any('listener', listener('http', 10000))], canary: false, typeUrl: LISTENER_TYPE, nonce: 'n3', controlPlane: undefined });
+  expectRequest(await stream.nextRequest(), {
+    typeUrl: ENDPOINT_TYPE,
+    versionInfo: 'e1',
+    resourceNames: ['backend'],
+    responseNonce: 'n2',
+  });
+  stream.send({
+    versionInfo: 'l1',
+    resources: [any('listener', listener('http', 10000))],
+    canary: false,
+    typeUrl: LISTENER_TYPE,
+    nonce: 'n3',
+    controlPlane: undefined,
+  });
   expectRequest(await stream.nextRequest(), { typeUrl: ROUTE_TYPE, resourceNames: ['http-routes'] });
-  expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE, versionInfo: 'l1', responseNonce: 'n3' });
-  stream.send({ versionInfo: 'r1', resources: [any('route', route('http-routes', ['backend']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n4', controlPlane: undefined });
-  expectRequest(await stream.nextRequest(), { typeUrl: ROUTE_TYPE, versionInfo: 'r1', resourceNames: ['http-routes'], responseNonce: 'n4' });
+  expectRequest(await stream.nextRequest(), {
+    typeUrl: LISTENER_TYPE,
+    versionInfo: 'l1',
+    responseNonce: 'n3',
+  });
+  stream.send({
+    versionInfo: 'r1',
+    resources: [any('route', route('http-routes', ['backend']))],
+    canary: false,
+    typeUrl: ROUTE_TYPE,
+    nonce: 'n4',
+    controlPlane: undefined,
+  });
+  expectRequest(await stream.nextRequest(), {
+    typeUrl: ROUTE_TYPE,
+    versionInfo: 'r1',
+    resourceNames: ['http-routes'],
+    responseNonce: 'n4',
+  });
 }
 
 describe('envoy-sim over state-of-the-world ADS', () => {
@@ -70,8 +120,12 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     expect(stats).toContain('control_plane.connected_state: 1\n');
     expect(stats).toContain('server.state: 0\n');
     const prometheus = (await admin(sut, '/stats/prometheus')).body;
-    expect(prometheus).toContain('# TYPE envoy_cluster_manager_cds_update_success counter\nenvoy_cluster_manager_cds_update_success 1\n');
-    expect(prometheus).toContain('envoy_http_rds_update_success{envoy_http_conn_manager_prefix="http",envoy_rds_route_config="http-routes"} 1');
+    expect(prometheus).toContain(
+      '# TYPE envoy_cluster_manager_cds_update_success counter\nenvoy_cluster_manager_cds_update_success 1\n',
+    );
+    expect(prometheus).toContain(
+      'envoy_http_rds_update_success{envoy_http_conn_manager_prefix="http",envoy_rds_route_config="http-routes"} 1',
+    );
   });
 
   it('sends the node only on the first request of a stream', async () => {
@@ -86,11 +140,18 @@ describe('envoy-sim over state-of-the-world ADS', () => {
       userAgentBuildVersion: { version: { majorNumber: 1, minorNumber: 31, patch: 0 } },
     });
     expect(first.node?.clientFeatures).toContain('xds.config.supports-resource-in-sotw');
-    stream.send({ versionInfo: 'c1', resources: [], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+    stream.send({
+      versionInfo: 'c1',
+      resources: [],
+      canary: false,
+      typeUrl: CLUSTER_TYPE,
+      nonce: 'n1',
+      controlPlane: undefined,
+    });
     expect((await stream.nextRequest()).node).toBeUndefined();
   });
 
-  it('NACKs with INTERNAL, the last accepted version and Envoy\'s message, and keeps the last good config', async () => {
+  it("NACKs with INTERNAL, the last accepted version and Envoy's message, and keeps the last good config", async () => {
     await sut.start();
     const stream = await peer.sotwStream();
     await bringUp(stream);
@@ -114,21 +175,50 @@ describe('envoy-sim over state-of-the-world ADS', () => {
         details: [],
       },
     });
-    expect(sut.state().types[LISTENER_TYPE]).toMatchObject({ version: 'l1', lastNack: { nonce: 'n5', version: 'l1' } });
-    const dump = JSON.parse((await admin(sut, '/config_dump')).body) as { configs: Record<string, unknown>[] };
-    const listeners = dump.configs.find((config) => config['@type'] === 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump');
+    expect(sut.state().types[LISTENER_TYPE]).toMatchObject({
+      version: 'l1',
+      lastNack: { nonce: 'n5', version: 'l1' },
+    });
+    const dump = JSON.parse((await admin(sut, '/config_dump')).body) as {
+      configs: Record<string, unknown>[];
+    };
+    const listeners = dump.configs.find(
+      (config) => config['@type'] === 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump',
+    );
     expect(listeners).toMatchObject({
       version_info: 'l1',
       dynamic_listeners: [
-        { name: 'http', active_state: { version_info: 'l1', listener: { '@type': LISTENER_TYPE, name: 'http' } } },
-        { name: 'other', error_state: { details: expect.stringContaining('duplicate address') as unknown, version_info: 'l2' } },
+        {
+          name: 'http',
+          active_state: { version_info: 'l1', listener: { '@type': LISTENER_TYPE, name: 'http' } },
+        },
+        {
+          name: 'other',
+          error_state: {
+            details: expect.stringContaining('duplicate address') as unknown,
+            version_info: 'l2',
+          },
+        },
       ],
     });
-    expect((await admin(sut, '/stats?filter=^listener_manager.lds.update_rejected$')).body).toBe('listener_manager.lds.update_rejected: 1\n');
+    expect((await admin(sut, '/stats?filter=^listener_manager.lds.update_rejected$')).body).toBe(
+      'listener_manager.lds.update_rejected: 1\n',
+    );
 
     // A later valid version is ACKed again.
-    stream.send({ versionInfo: 'l3', resources: [any('listener', listener('http', 10000))], canary: false, typeUrl: LISTENER_TYPE, nonce: 'n6', controlPlane: undefined });
-    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE, versionInfo: 'l3', responseNonce: 'n6' });
+    stream.send({
+      versionInfo: 'l3',
+      resources: [any('listener', listener('http', 10000))],
+      canary: false,
+      typeUrl: LISTENER_TYPE,
+      nonce: 'n6',
+      controlPlane: undefined,
+    });
+    expectRequest(await stream.nextRequest(), {
+      typeUrl: LISTENER_TYPE,
+      versionInfo: 'l3',
+      responseNonce: 'n6',
+    });
   });
 
   it('NACKs a resource the codec rejects, applying nothing of the response', async () => {
@@ -137,7 +227,10 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await stream.nextRequest();
     stream.send({
       versionInfo: 'c1',
-      resources: [any('cluster', cluster('good')), { typeUrl: CLUSTER_TYPE, value: Uint8Array.from([0x0a, 0x05, 0x61]) }],
+      resources: [
+        any('cluster', cluster('good')),
+        { typeUrl: CLUSTER_TYPE, value: Uint8Array.from([0x0a, 0x05, 0x61]) },
+      ],
       canary: false,
       typeUrl: CLUSTER_TYPE,
       nonce: 'n1',
@@ -155,7 +248,14 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await sut.start();
     const stream = await peer.sotwStream();
     await stream.nextRequest();
-    stream.send({ versionInfo: 'c1', resources: [any('listener', listener('l', 1))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+    stream.send({
+      versionInfo: 'c1',
+      resources: [any('listener', listener('l', 1))],
+      canary: false,
+      typeUrl: CLUSTER_TYPE,
+      nonce: 'n1',
+      controlPlane: undefined,
+    });
     expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
     expect((await stream.nextRequest()).errorDetail?.message).toBe(
       `${LISTENER_TYPE} does not match the message-wide type URL ${CLUSTER_TYPE} in DiscoveryResponse`,
@@ -171,9 +271,21 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await expect(disconnected).resolves.toMatchObject({ code: 14 });
 
     const second = await peer.sotwStream(1);
-    const requests = [await second.nextRequest(), await second.nextRequest(), await second.nextRequest(), await second.nextRequest()];
+    const requests = [
+      await second.nextRequest(),
+      await second.nextRequest(),
+      await second.nextRequest(),
+      await second.nextRequest(),
+    ];
     expect(requests[0]?.node?.id).toBe('proxy-1');
-    expect(requests.map((request) => [request.typeUrl, request.versionInfo, request.resourceNames, request.responseNonce])).toEqual([
+    expect(
+      requests.map((request) => [
+        request.typeUrl,
+        request.versionInfo,
+        request.resourceNames,
+        request.responseNonce,
+      ]),
+    ).toEqual([
       [CLUSTER_TYPE, 'c1', [], ''],
       [ENDPOINT_TYPE, 'e1', ['backend'], ''],
       [LISTENER_TYPE, 'l1', [], ''],
@@ -186,9 +298,25 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await sut.start();
     const stream = await peer.sotwStream();
     await bringUp(stream);
-    stream.send({ versionInfo: 'c2', resources: [], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n5', controlPlane: undefined });
-    expectRequest(await stream.nextRequest(), { typeUrl: ENDPOINT_TYPE, versionInfo: 'e1', resourceNames: [], responseNonce: 'n2' });
-    expectRequest(await stream.nextRequest(), { typeUrl: CLUSTER_TYPE, versionInfo: 'c2', responseNonce: 'n5' });
+    stream.send({
+      versionInfo: 'c2',
+      resources: [],
+      canary: false,
+      typeUrl: CLUSTER_TYPE,
+      nonce: 'n5',
+      controlPlane: undefined,
+    });
+    expectRequest(await stream.nextRequest(), {
+      typeUrl: ENDPOINT_TYPE,
+      versionInfo: 'e1',
+      resourceNames: [],
+      responseNonce: 'n2',
+    });
+    expectRequest(await stream.nextRequest(), {
+      typeUrl: CLUSTER_TYPE,
+      versionInfo: 'c2',
+      responseNonce: 'n5',
+    });
     expect(sut.store.endpoints.size).toBe(0);
   });
 
@@ -196,15 +324,42 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await sut.start();
     const stream = await peer.sotwStream();
     await bringUp(stream);
-    expect(await admin(sut, '/envoy-sim/reject?all=rds', { method: 'POST' })).toEqual({ status: 200, body: 'OK\n' });
-    stream.send({ versionInfo: 'r2', resources: [any('route', route('http-routes', ['backend', 'other']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n5', controlPlane: undefined });
+    expect(await admin(sut, '/envoy-sim/reject?all=rds', { method: 'POST' })).toEqual({
+      status: 200,
+      body: 'OK\n',
+    });
+    stream.send({
+      versionInfo: 'r2',
+      resources: [any('route', route('http-routes', ['backend', 'other']))],
+      canary: false,
+      typeUrl: ROUTE_TYPE,
+      nonce: 'n5',
+      controlPlane: undefined,
+    });
     const nack = await stream.nextRequest();
-    expect(nack).toMatchObject({ versionInfo: 'r1', responseNonce: 'n5', errorDetail: { code: 13, message: 'simulated rejection of every rds update (envoy-sim --reject-all)' } });
-    expect((await admin(sut, '/stats?filter=rds.*update_rejected')).body).toBe('http.http.rds.http-routes.update_rejected: 1\n');
+    expect(nack).toMatchObject({
+      versionInfo: 'r1',
+      responseNonce: 'n5',
+      errorDetail: { code: 13, message: 'simulated rejection of every rds update (envoy-sim --reject-all)' },
+    });
+    expect((await admin(sut, '/stats?filter=rds.*update_rejected')).body).toBe(
+      'http.http.rds.http-routes.update_rejected: 1\n',
+    );
 
     await admin(sut, '/envoy-sim/reject', { method: 'POST' });
-    stream.send({ versionInfo: 'r3', resources: [any('route', route('http-routes', ['backend', 'other']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n6', controlPlane: undefined });
-    expect(await stream.nextRequest()).toMatchObject({ versionInfo: 'r3', responseNonce: 'n6', errorDetail: undefined });
+    stream.send({
+      versionInfo: 'r3',
+      resources: [any('route', route('http-routes', ['backend', 'other']))],
+      canary: false,
+      typeUrl: ROUTE_TYPE,
+      nonce: 'n6',
+      controlPlane: undefined,
+    });
+    expect(await stream.nextRequest()).toMatchObject({
+      versionInfo: 'r3',
+      responseNonce: 'n6',
+      errorDetail: undefined,
+    });
   });
 
   it('goes on with start-up when the first CDS and RDS responses are rejected, as Envoy does', async () => {
@@ -212,15 +367,40 @@ describe('envoy-sim over state-of-the-world ADS', () => {
     await sut.start();
     const stream = await peer.sotwStream();
     await stream.nextRequest();
-    stream.send({ versionInfo: 'c1', resources: [any('cluster', cluster('backend'))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
+    stream.send({
+      versionInfo: 'c1',
+      resources: [any('cluster', cluster('backend'))],
+      canary: false,
+      typeUrl: CLUSTER_TYPE,
+      nonce: 'n1',
+      controlPlane: undefined,
+    });
     // The cluster manager initializes without the rejected clusters: LDS starts, then the NACK goes out.
     expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE });
     expect((await stream.nextRequest()).errorDetail?.code).toBe(13);
-    stream.send({ versionInfo: 'l1', resources: [any('listener', listener('http', 10000))], canary: false, typeUrl: LISTENER_TYPE, nonce: 'n2', controlPlane: undefined });
+    stream.send({
+      versionInfo: 'l1',
+      resources: [any('listener', listener('http', 10000))],
+      canary: false,
+      typeUrl: LISTENER_TYPE,
+      nonce: 'n2',
+      controlPlane: undefined,
+    });
     expectRequest(await stream.nextRequest(), { typeUrl: ROUTE_TYPE, resourceNames: ['http-routes'] });
-    expectRequest(await stream.nextRequest(), { typeUrl: LISTENER_TYPE, versionInfo: 'l1', responseNonce: 'n2' });
+    expectRequest(await stream.nextRequest(), {
+      typeUrl: LISTENER_TYPE,
+      versionInfo: 'l1',
+      responseNonce: 'n2',
+    });
     expect(sut.serverState()).toBe('INITIALIZING');
-    stream.send({ versionInfo: 'r1', resources: [any('route', route('http-routes', ['backend']))], canary: false, typeUrl: ROUTE_TYPE, nonce: 'n3', controlPlane: undefined });
+    stream.send({
+      versionInfo: 'r1',
+      resources: [any('route', route('http-routes', ['backend']))],
+      canary: false,
+      typeUrl: ROUTE_TYPE,
+      nonce: 'n3',
+      controlPlane: undefined,
+    });
     expect((await stream.nextRequest()).errorDetail?.code).toBe(13);
     expect(sut.serverState()).toBe('LIVE');
   });
@@ -228,7 +408,10 @@ describe('envoy-sim over state-of-the-world ADS', () => {
   it('answers /quitquitquit only to POST', async () => {
     await sut.start();
     const quit = new Promise((resolve) => sut.once('quit', () => resolve('quit')));
-    expect(await admin(sut, '/quitquitquit')).toEqual({ status: 400, body: 'Method GET not allowed, POST required.\n' });
+    expect(await admin(sut, '/quitquitquit')).toEqual({
+      status: 400,
+      body: 'Method GET not allowed, POST required.\n',
+    });
     expect(await admin(sut, '/quitquitquit', { method: 'POST' })).toEqual({ status: 200, body: 'OK\n' });
     await expect(quit).resolves.toBe('quit');
   });

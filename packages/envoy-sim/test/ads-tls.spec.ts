@@ -15,16 +15,63 @@ function makeCertificates(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientC
   const openssl = (args: string[]): void => {
     execFileSync('openssl', args, { stdio: 'ignore' });
   };
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=test-ca']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+  ]);
   for (const [name, subject, extension] of [
     ['server', '/CN=xds.test', 'subjectAltName=DNS:xds.test'],
     ['client', '/CN=proxy-1', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject]);
+    openssl([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      subject,
+    ]);
     writeFileSync(file(`${name}.ext`), `${extension}\n`);
-    openssl(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file(`${name}.pem`), '-days', '1', '-extfile', file(`${name}.ext`)]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.pem`),
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
+    ]);
   }
-  return { ca: file('ca.pem'), serverCert: file('server.pem'), serverKey: file('server.key'), clientCert: file('client.pem'), clientKey: file('client.key') };
+  return {
+    ca: file('ca.pem'),
+    serverCert: file('server.pem'),
+    serverKey: file('server.key'),
+    clientCert: file('client.pem'),
+    clientKey: file('client.key'),
+  };
 }
 
 describe('envoy-sim over mTLS', () => {
@@ -50,7 +97,12 @@ describe('envoy-sim over mTLS', () => {
   it('verifies the server against the CA and presents its client certificate', async () => {
     sut = new EnvoySim({
       bootstrap: testBootstrap(peer.port, 'sotw', {
-        tls: { caFile: files.ca, certFile: files.clientCert, keyFile: files.clientKey, serverName: 'xds.test' },
+        tls: {
+          caFile: files.ca,
+          certFile: files.clientCert,
+          keyFile: files.clientKey,
+          serverName: 'xds.test',
+        },
       }),
     });
     await sut.start();

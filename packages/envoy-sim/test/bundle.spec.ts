@@ -41,8 +41,18 @@ describe('envoy-sim.cjs bundle', () => {
     try {
       const stream = await peer.sotwStream(0, 10_000);
       expect((await stream.nextRequest(10_000)).node?.id).toBe('bundled');
-      stream.send({ versionInfo: 'c1', resources: [any('cluster', cluster('backend'))], canary: false, typeUrl: CLUSTER_TYPE, nonce: 'n1', controlPlane: undefined });
-      expect(await stream.nextRequest(10_000)).toMatchObject({ typeUrl: ENDPOINT_TYPE, resourceNames: ['backend'] });
+      stream.send({
+        versionInfo: 'c1',
+        resources: [any('cluster', cluster('backend'))],
+        canary: false,
+        typeUrl: CLUSTER_TYPE,
+        nonce: 'n1',
+        controlPlane: undefined,
+      });
+      expect(await stream.nextRequest(10_000)).toMatchObject({
+        typeUrl: ENDPOINT_TYPE,
+        resourceNames: ['backend'],
+      });
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -27,9 +27,23 @@ describe(SimFleet.name, () => {
     expect(sut.channelCount).toBe(2);
     const streams = await Promise.all([0, 1, 2, 3, 4, 5].map((index) => peer.sotwStream(index)));
     const first = await Promise.all(streams.map((stream) => stream.nextRequest()));
-    expect(first.map((request) => request.node?.id).sort()).toEqual(['edge-1', 'edge-2', 'edge-3', 'edge-4', 'edge-5', 'edge-6']);
+    expect(first.map((request) => request.node?.id).sort()).toEqual([
+      'edge-1',
+      'edge-2',
+      'edge-3',
+      'edge-4',
+      'edge-5',
+      'edge-6',
+    ]);
     for (const [index, stream] of streams.entries()) {
-      stream.send({ versionInfo: 'c1', resources: [], canary: false, typeUrl: CLUSTER_TYPE, nonce: `n${index}`, controlPlane: undefined });
+      stream.send({
+        versionInfo: 'c1',
+        resources: [],
+        canary: false,
+        typeUrl: CLUSTER_TYPE,
+        nonce: `n${index}`,
+        controlPlane: undefined,
+      });
     }
     await sut.waitForVersion(CLUSTER_TYPE, 'c1', 5_000);
     expect(sut.summary()).toEqual({ total: 6, connected: 6, live: 0, nacked: 0 });
@@ -38,9 +52,9 @@ describe(SimFleet.name, () => {
   it('gives each member its own admin port from the base', () => {
     sut = new SimFleet({ count: 2, bootstrap: testBootstrap(peer.port, 'sotw'), adminPortBase: 19100 });
     expect(sut.sims.map((sim) => sim.options.bootstrap.admin?.port)).toEqual([19100, 19101]);
-    expect(() => new SimFleet({ count: 2, bootstrap: testBootstrap(peer.port, 'sotw'), nodeIdPattern: 'fixed' })).toThrow(
-      'node id pattern "fixed" must contain {n}',
-    );
+    expect(
+      () => new SimFleet({ count: 2, bootstrap: testBootstrap(peer.port, 'sotw'), nodeIdPattern: 'fixed' }),
+    ).toThrow('node id pattern "fixed" must contain {n}');
     sut = undefined;
   });
 });

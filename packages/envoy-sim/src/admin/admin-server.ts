@@ -4,7 +4,13 @@ import { type JsonObject } from '@bufbuild/protobuf';
 import { type ServerState } from '../config/config-store';
 import { type RejectPolicy } from '../config/reject-policy';
 import { parseXdsType, XDS_TYPES } from '../xds/xds-types';
-import { renderStatsJson, renderStatsPrometheus, renderStatsText, type SimStats, type StatsQuery } from '../stats/sim-stats';
+import {
+  renderStatsJson,
+  renderStatsPrometheus,
+  renderStatsText,
+  type SimStats,
+  type StatsQuery,
+} from '../stats/sim-stats';
 import { type ConfigDumpQuery } from './config-dump';
 
 /** What the admin endpoint reads from a simulated Envoy. */
@@ -33,8 +39,17 @@ const HELP = [
   '',
 ].join('\n');
 
-function send(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=UTF-8'): void {
-  response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache, max-age=0', 'x-content-type-options': 'nosniff' });
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=UTF-8',
+): void {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'cache-control': 'no-cache, max-age=0',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(body);
 }
 
@@ -44,7 +59,11 @@ function regexParam(params: URLSearchParams, name: string): RegExp | undefined {
 }
 
 function list(params: URLSearchParams, name: string): string[] {
-  return params.getAll(name).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  return params
+    .getAll(name)
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 }
 
 /** The policy `/envoy-sim/reject` sets, from its query string. */
@@ -110,22 +129,36 @@ export class AdminServer {
             resource: params.get('resource') ?? undefined,
             nameRegex: regexParam(params, 'name_regex'),
           };
-          return send(response, 200, JSON.stringify(this.target.configDump(query), null, 2), 'application/json');
+          return send(
+            response,
+            200,
+            JSON.stringify(this.target.configDump(query), null, 2),
+            'application/json',
+          );
         }
         case '/stats': {
           const format = params.get('format');
-          if (format === 'json') return send(response, 200, renderStatsJson(this.target.stats, statsQuery(params)), 'application/json');
-          if (format === 'prometheus') return send(response, 200, renderStatsPrometheus(this.target.stats, statsQuery(params)));
+          if (format === 'json')
+            return send(
+              response,
+              200,
+              renderStatsJson(this.target.stats, statsQuery(params)),
+              'application/json',
+            );
+          if (format === 'prometheus')
+            return send(response, 200, renderStatsPrometheus(this.target.stats, statsQuery(params)));
           return send(response, 200, renderStatsText(this.target.stats, statsQuery(params)));
         }
         case '/stats/prometheus':
           return send(response, 200, renderStatsPrometheus(this.target.stats, statsQuery(params)));
         case '/quitquitquit':
-          if (request.method !== 'POST') return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
+          if (request.method !== 'POST')
+            return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
           send(response, 200, 'OK\n');
           return this.target.quit();
         case '/envoy-sim/reject':
-          if (request.method !== 'POST') return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
+          if (request.method !== 'POST')
+            return send(response, 400, `Method ${request.method ?? 'GET'} not allowed, POST required.\n`);
           this.target.setRejectPolicy(rejectPolicyFromQuery(params));
           return send(response, 200, 'OK\n');
         default:

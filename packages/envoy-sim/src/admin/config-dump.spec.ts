@@ -11,11 +11,32 @@ const AT = Date.UTC(2026, 10, 25, 12, 0, 0);
 function populatedStore(): ConfigStore {
   const store = new ConfigStore(new SimStats(), NO_REJECTIONS, () => AT);
   const apply = (typeUrl: XdsTypeUrl, resources: ReturnType<typeof decoded>[], version: string) =>
-    store.apply({ typeUrl, resources: resources.map((resource) => ({ name: resource.name, version, resource })), removed: [], versionInfo: version });
+    store.apply({
+      typeUrl,
+      resources: resources.map((resource) => ({ name: resource.name, version, resource })),
+      removed: [],
+      versionInfo: version,
+    });
   apply(CLUSTER_TYPE, [decoded('cluster', cluster('backend')), decoded('cluster', cluster('pending'))], 'c1');
   apply(ENDPOINT_TYPE, [decoded('endpoint', endpoints('backend'))], 'e1');
-  apply(LISTENER_TYPE, [decoded('listener', listener('http', 80)), decoded('listener', listener('clash', 80))], 'l1');
-  apply(SECRET_TYPE, [decoded('secret', { name: 'key', tls_certificate: { private_key: { inline_string: 'PRIVATE' }, certificate_chain: { inline_string: 'CERT' } } })], 's1');
+  apply(
+    LISTENER_TYPE,
+    [decoded('listener', listener('http', 80)), decoded('listener', listener('clash', 80))],
+    'l1',
+  );
+  apply(
+    SECRET_TYPE,
+    [
+      decoded('secret', {
+        name: 'key',
+        tls_certificate: {
+          private_key: { inline_string: 'PRIVATE' },
+          certificate_chain: { inline_string: 'CERT' },
+        },
+      }),
+    ],
+    's1',
+  );
   return store;
 }
 
@@ -29,8 +50,16 @@ describe(buildConfigDump.name, () => {
 
   it("has Envoy's sections in Envoy's order, EDS only when asked", () => {
     const types = (query = {}) =>
-      (buildConfigDump(source, query)['configs'] as { '@type': string }[]).map((config) => config['@type'].split('.').pop());
-    expect(types()).toEqual(['BootstrapConfigDump', 'ClustersConfigDump', 'ListenersConfigDump', 'RoutesConfigDump', 'SecretsConfigDump']);
+      (buildConfigDump(source, query)['configs'] as { '@type': string }[]).map((config) =>
+        config['@type'].split('.').pop(),
+      );
+    expect(types()).toEqual([
+      'BootstrapConfigDump',
+      'ClustersConfigDump',
+      'ListenersConfigDump',
+      'RoutesConfigDump',
+      'SecretsConfigDump',
+    ]);
     expect(types({ includeEds: true })).toContain('EndpointsConfigDump');
   });
 
@@ -38,7 +67,13 @@ describe(buildConfigDump.name, () => {
     const [, clusters, listeners] = buildConfigDump(source)['configs'] as Record<string, unknown>[];
     expect(clusters).toMatchObject({
       version_info: 'c1',
-      dynamic_active_clusters: [{ version_info: 'c1', cluster: { '@type': CLUSTER_TYPE, name: 'backend' }, last_updated: '2026-11-25T12:00:00.000Z' }],
+      dynamic_active_clusters: [
+        {
+          version_info: 'c1',
+          cluster: { '@type': CLUSTER_TYPE, name: 'backend' },
+          last_updated: '2026-11-25T12:00:00.000Z',
+        },
+      ],
       dynamic_warming_clusters: [{ version_info: 'c1', cluster: { name: 'pending' } }],
     });
     expect(listeners).toMatchObject({
@@ -70,7 +105,10 @@ describe(buildConfigDump.name, () => {
           secret: {
             '@type': SECRET_TYPE,
             name: 'key',
-            tls_certificate: { certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: '[redacted]' } },
+            tls_certificate: {
+              certificate_chain: { inline_string: 'CERT' },
+              private_key: { inline_string: '[redacted]' },
+            },
           },
         },
       ],

@@ -1,6 +1,11 @@
 import { type JsonObject, type JsonValue } from '@bufbuild/protobuf';
 import { type SimBootstrap } from '../bootstrap/sim-bootstrap';
-import { type AppliedResource, type ConfigStore, type FailedUpdate, type ResourceEntry } from '../config/config-store';
+import {
+  type AppliedResource,
+  type ConfigStore,
+  type FailedUpdate,
+  type ResourceEntry,
+} from '../config/config-store';
 import { type DecodedResource, resourceJson } from '../xds/resource-catalog';
 import { CLUSTER_TYPE, LISTENER_TYPE, type XdsTypeUrl } from '../xds/xds-types';
 
@@ -34,12 +39,17 @@ function redact(value: JsonValue, sensitive = false): JsonValue {
   if (typeof value === 'string') return sensitive ? '[redacted]' : value;
   if (Array.isArray(value)) return value.map((item) => redact(item, sensitive));
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, sensitive || SENSITIVE_FIELDS.has(key))]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, redact(item, sensitive || SENSITIVE_FIELDS.has(key))]),
+  );
 }
 
 function packed(resource: DecodedResource): JsonObject {
   const json = resourceJson(resource);
-  return { '@type': resource.typeUrl, ...(resource.typeUrl.endsWith('.Secret') ? (redact(json) as JsonObject) : json) };
+  return {
+    '@type': resource.typeUrl,
+    ...(resource.typeUrl.endsWith('.Secret') ? (redact(json) as JsonObject) : json),
+  };
 }
 
 function errorState(error: FailedUpdate): JsonObject {
@@ -52,7 +62,11 @@ function errorState(error: FailedUpdate): JsonObject {
 }
 
 function state(applied: AppliedResource, field: string): JsonObject {
-  return { version_info: applied.version, [field]: packed(applied.resource), last_updated: timestamp(applied.lastUpdated) };
+  return {
+    version_info: applied.version,
+    [field]: packed(applied.resource),
+    last_updated: timestamp(applied.lastUpdated),
+  };
 }
 
 export function bootstrapJson(bootstrap: SimBootstrap): JsonObject {
@@ -82,14 +96,18 @@ export function bootstrapJson(bootstrap: SimBootstrap): JsonObject {
       lds_config: { ads: {}, resource_api_version: 'V3' },
       cds_config: { ads: {}, resource_api_version: 'V3' },
     },
-    ...(admin ? { admin: { address: { socket_address: { address: admin.address, port_value: admin.port } } } } : {}),
+    ...(admin
+      ? { admin: { address: { socket_address: { address: admin.address, port_value: admin.port } } } }
+      : {}),
   };
 }
 
 interface Section {
   readonly type: string;
   readonly top: JsonObject;
-  readonly repeated: Readonly<Record<string, { readonly elementType: string; readonly items: readonly JsonObject[] }>>;
+  readonly repeated: Readonly<
+    Record<string, { readonly elementType: string; readonly items: readonly JsonObject[] }>
+  >;
 }
 
 function matching(entries: Map<string, ResourceEntry>, query: ConfigDumpQuery): [string, ResourceEntry][] {
@@ -122,7 +140,9 @@ function clustersSection(source: ConfigDumpSource, query: ConfigDumpQuery): Sect
     repeated: {
       dynamic_active_clusters: {
         elementType: 'ClustersConfigDump.DynamicCluster',
-        items: entries.flatMap(([, entry]) => (entry.active ? [dynamic(entry.active, entry.warming ? undefined : entry.error)] : [])),
+        items: entries.flatMap(([, entry]) =>
+          entry.active ? [dynamic(entry.active, entry.warming ? undefined : entry.error)] : [],
+        ),
       },
       dynamic_warming_clusters: {
         elementType: 'ClustersConfigDump.DynamicCluster',
@@ -164,16 +184,44 @@ export function buildConfigDump(source: ConfigDumpSource, query: ConfigDumpQuery
   const sections: Section[] = [
     clustersSection(source, query),
     ...(query.includeEds
-      ? [simpleSection(store.endpoints, query, 'EndpointsConfigDump', 'dynamic_endpoint_configs', 'EndpointsConfigDump.DynamicEndpointConfig', 'endpoint_config', false)]
+      ? [
+          simpleSection(
+            store.endpoints,
+            query,
+            'EndpointsConfigDump',
+            'dynamic_endpoint_configs',
+            'EndpointsConfigDump.DynamicEndpointConfig',
+            'endpoint_config',
+            false,
+          ),
+        ]
       : []),
     listenersSection(source, query),
-    simpleSection(store.routes, query, 'RoutesConfigDump', 'dynamic_route_configs', 'RoutesConfigDump.DynamicRouteConfig', 'route_config', false),
-    simpleSection(store.secrets, query, 'SecretsConfigDump', 'dynamic_active_secrets', 'SecretsConfigDump.DynamicSecret', 'secret', true),
+    simpleSection(
+      store.routes,
+      query,
+      'RoutesConfigDump',
+      'dynamic_route_configs',
+      'RoutesConfigDump.DynamicRouteConfig',
+      'route_config',
+      false,
+    ),
+    simpleSection(
+      store.secrets,
+      query,
+      'SecretsConfigDump',
+      'dynamic_active_secrets',
+      'SecretsConfigDump.DynamicSecret',
+      'secret',
+      true,
+    ),
   ];
   if (query.resource) {
     const configs = sections.flatMap((section) => {
       const repeated = section.repeated[query.resource ?? ''];
-      return repeated ? repeated.items.map((item) => ({ '@type': ADMIN + repeated.elementType, ...item })) : [];
+      return repeated
+        ? repeated.items.map((item) => ({ '@type': ADMIN + repeated.elementType, ...item }))
+        : [];
     });
     return { configs };
   }
@@ -185,9 +233,9 @@ export function buildConfigDump(source: ConfigDumpSource, query: ConfigDumpQuery
   const configs = sections.map((section) => {
     const dump: JsonObject = { '@type': ADMIN + section.type };
     for (const [key, value] of Object.entries(section.top)) if (value !== '') dump[key] = value;
-    for (const [field, repeated] of Object.entries(section.repeated)) if (repeated.items.length > 0) dump[field] = [...repeated.items];
+    for (const [field, repeated] of Object.entries(section.repeated))
+      if (repeated.items.length > 0) dump[field] = [...repeated.items];
     return dump;
   });
   return { configs: [bootstrap, ...configs] };
 }
-

@@ -95,7 +95,10 @@ describe('bootstrap-file', () => {
     const sut = bootstrapFromDocument({
       node: { id: 'n', userAgentName: 'envoy' },
       dynamicResources: {
-        adsConfig: { apiType: 'DELTA_GRPC', grpcServices: [{ googleGrpc: { targetUri: 'dns:///xds:18000' } }] },
+        adsConfig: {
+          apiType: 'DELTA_GRPC',
+          grpcServices: [{ googleGrpc: { targetUri: 'dns:///xds:18000' } }],
+        },
         cdsConfig: { initialFetchTimeout: '2.5s' },
       },
     });
@@ -104,9 +107,9 @@ describe('bootstrap-file', () => {
   });
 
   it('names what is wrong', () => {
-    expect(() => bootstrapFromDocument({ node: {}, dynamic_resources: { ads_config: { grpc_services: [] } } })).toThrow(
-      /invalid bootstrap: node\.id: .*; dynamic_resources\.ads_config\.grpc_services: /,
-    );
+    expect(() =>
+      bootstrapFromDocument({ node: {}, dynamic_resources: { ads_config: { grpc_services: [] } } }),
+    ).toThrow(/invalid bootstrap: node\.id: .*; dynamic_resources\.ads_config\.grpc_services: /);
     expect(() =>
       bootstrapFromDocument({
         node: { id: 'n' },

@@ -17,7 +17,10 @@ import {
  * initial fetch timeout of `cds_config`/`lds_config`, and `admin.address`. Everything else is ignored,
  * so the bootstrap of the real Envoy image works unchanged.
  */
-const socketAddress = z.object({ address: z.string().min(1), port_value: z.coerce.number().int().min(0).max(65535) });
+const socketAddress = z.object({
+  address: z.string().min(1),
+  port_value: z.coerce.number().int().min(0).max(65535),
+});
 const address = z.object({ socket_address: socketAddress });
 const dataSource = z.object({ filename: z.string().min(1) }).partial();
 
@@ -109,7 +112,8 @@ function xdsTarget(doc: BootstrapDocument): { host: string; port: number; tls?: 
     return { host: target.slice(0, separator), port: Number(target.slice(separator + 1)) };
   }
   const clusterName = service?.envoy_grpc?.cluster_name;
-  if (!clusterName) throw new Error('ads_config.grpc_services[0] needs envoy_grpc.cluster_name or google_grpc.target_uri');
+  if (!clusterName)
+    throw new Error('ads_config.grpc_services[0] needs envoy_grpc.cluster_name or google_grpc.target_uri');
   const cluster = doc.static_resources.clusters.find((candidate) => candidate.name === clusterName);
   const socket = cluster?.load_assignment?.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address;
   if (!socket) {
@@ -136,18 +140,25 @@ function xdsTarget(doc: BootstrapDocument): { host: string; port: number; tls?: 
 export function bootstrapFromDocument(document: unknown): SimBootstrap {
   const parsed = bootstrapSchema.safeParse(snakeCaseKeys(document));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new Error(`invalid bootstrap: ${problems.join('; ')}`);
   }
   const doc = parsed.data;
   const timeout =
-    doc.dynamic_resources.cds_config?.initial_fetch_timeout ?? doc.dynamic_resources.lds_config?.initial_fetch_timeout;
+    doc.dynamic_resources.cds_config?.initial_fetch_timeout ??
+    doc.dynamic_resources.lds_config?.initial_fetch_timeout;
   const adminSocket = doc.admin?.address.socket_address;
   return {
     node: {
       id: doc.node.id,
       cluster: doc.node.cluster,
-      locality: { region: doc.node.locality.region, zone: doc.node.locality.zone, subZone: doc.node.locality.sub_zone },
+      locality: {
+        region: doc.node.locality.region,
+        zone: doc.node.locality.zone,
+        subZone: doc.node.locality.sub_zone,
+      },
       metadata: doc.node.metadata,
       userAgentName: doc.node.user_agent_name ?? ENVOY_USER_AGENT_NAME,
       userAgentVersion: SIMULATED_ENVOY_VERSION,
@@ -157,7 +168,8 @@ export function bootstrapFromDocument(document: unknown): SimBootstrap {
       ...xdsTarget(doc),
       mode: modeOf(doc.dynamic_resources.ads_config.api_type),
       setNodeOnFirstMessageOnly: doc.dynamic_resources.ads_config.set_node_on_first_message_only,
-      initialFetchTimeoutMs: timeout === undefined ? DEFAULT_INITIAL_FETCH_TIMEOUT_MS : parseDurationMs(timeout),
+      initialFetchTimeoutMs:
+        timeout === undefined ? DEFAULT_INITIAL_FETCH_TIMEOUT_MS : parseDurationMs(timeout),
     },
     admin: adminSocket ? { address: adminSocket.address, port: adminSocket.port_value } : undefined,
   };

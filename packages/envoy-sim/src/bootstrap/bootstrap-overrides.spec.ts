@@ -17,7 +17,13 @@ describe('bootstrap-overrides', () => {
     );
     expect(sut.node).toMatchObject({ id: 'proxy-1', cluster: 'edge', locality: { zone: 'eu-1a' } });
     expect(sut.node.metadata).toEqual({ instance_id: 'c0ffee', version: 'v2' });
-    expect(sut.xds).toMatchObject({ host: 'xds', port: 18001, mode: 'sotw', setNodeOnFirstMessageOnly: true, initialFetchTimeoutMs: 15_000 });
+    expect(sut.xds).toMatchObject({
+      host: 'xds',
+      port: 18001,
+      mode: 'sotw',
+      setNodeOnFirstMessageOnly: true,
+      initialFetchTimeoutMs: 15_000,
+    });
     expect(sut.admin).toEqual({ address: '127.0.0.1', port: 19001 });
   });
 
@@ -31,7 +37,10 @@ describe('bootstrap-overrides', () => {
   it('lets later sources win', () => {
     const sut = resolveBootstrap(
       undefined,
-      mergeOverrides(overridesFromEnv({ NODE_ID: 'from-env', CONTROL_PLANE_HOST: 'xds', XDS_MODE: 'delta' }), { nodeId: 'from-flag' }),
+      mergeOverrides(
+        overridesFromEnv({ NODE_ID: 'from-env', CONTROL_PLANE_HOST: 'xds', XDS_MODE: 'delta' }),
+        { nodeId: 'from-flag' },
+      ),
     );
     expect(sut.node.id).toBe('from-flag');
     expect(sut.xds.mode).toBe('delta');
@@ -41,13 +50,18 @@ describe('bootstrap-overrides', () => {
     expect(() => resolveBootstrap(undefined, {})).toThrow(
       'envoy-sim needs a node id (NODE_ID, --service-node or node.id in the bootstrap) and an xDS server host',
     );
-    expect(() => overridesFromEnv({ CONTROL_PLANE_PORT: 'http' })).toThrow('environment variable CONTROL_PLANE_PORT');
+    expect(() => overridesFromEnv({ CONTROL_PLANE_PORT: 'http' })).toThrow(
+      'environment variable CONTROL_PLANE_PORT',
+    );
     expect(() => overridesFromEnv({ XDS_MODE: 'incremental' })).toThrow('environment variable XDS_MODE');
   });
 
   it('needs the client certificate and key together', () => {
     expect(() =>
-      resolveBootstrap(undefined, overridesFromEnv({ NODE_ID: 'n', CONTROL_PLANE_HOST: 'xds', XDS_TLS_CERT_FILE: '/c.pem' })),
+      resolveBootstrap(
+        undefined,
+        overridesFromEnv({ NODE_ID: 'n', CONTROL_PLANE_HOST: 'xds', XDS_TLS_CERT_FILE: '/c.pem' }),
+      ),
     ).toThrow('mTLS needs both a client certificate and its key');
   });
 });

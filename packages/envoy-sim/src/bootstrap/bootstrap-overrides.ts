@@ -64,7 +64,9 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): BootstrapOverrides {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(
-      parsed.error.issues.map((issue) => `environment variable ${issue.path.join('.')}: ${issue.message}`).join('; '),
+      parsed.error.issues
+        .map((issue) => `environment variable ${issue.path.join('.')}: ${issue.message}`)
+        .join('; '),
     );
   }
   const vars = parsed.data;
@@ -88,7 +90,9 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): BootstrapOverrides {
     tlsServerName: vars.XDS_TLS_SERVER_NAME,
     adminAddress: vars.ADMIN_ADDRESS,
     adminPort: vars.ADMIN_PORT,
-    initialFetchTimeoutMs: vars.INITIAL_FETCH_TIMEOUT ? parseDurationMs(vars.INITIAL_FETCH_TIMEOUT) : undefined,
+    initialFetchTimeoutMs: vars.INITIAL_FETCH_TIMEOUT
+      ? parseDurationMs(vars.INITIAL_FETCH_TIMEOUT)
+      : undefined,
   };
 }
 
@@ -107,12 +111,17 @@ export function mergeOverrides(...sources: readonly BootstrapOverrides[]): Boots
  * Applies overrides to a bootstrap file's settings (or to defaults when there is no file); the node id
  * and the xDS host are required from one source or the other.
  */
-export function resolveBootstrap(base: SimBootstrap | undefined, overrides: BootstrapOverrides): SimBootstrap {
+export function resolveBootstrap(
+  base: SimBootstrap | undefined,
+  overrides: BootstrapOverrides,
+): SimBootstrap {
   const nodeId = overrides.nodeId ?? base?.node.id;
   const xdsHost = overrides.xdsHost ?? base?.xds.host;
   const missing = [
     nodeId ? undefined : 'a node id (NODE_ID, --service-node or node.id in the bootstrap)',
-    xdsHost ? undefined : 'an xDS server host (CONTROL_PLANE_HOST, --xds-host or ads_config in the bootstrap)',
+    xdsHost
+      ? undefined
+      : 'an xDS server host (CONTROL_PLANE_HOST, --xds-host or ads_config in the bootstrap)',
   ].filter((item): item is string => item !== undefined);
   if (!nodeId || !xdsHost) throw new Error(`envoy-sim needs ${missing.join(' and ')}`);
   const tlsBase = base?.xds.tls;
@@ -123,7 +132,9 @@ export function resolveBootstrap(base: SimBootstrap | undefined, overrides: Boot
     serverName: overrides.tlsServerName ?? tlsBase?.serverName,
   };
   if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
-    throw new Error('mTLS needs both a client certificate and its key (XDS_TLS_CERT_FILE and XDS_TLS_KEY_FILE)');
+    throw new Error(
+      'mTLS needs both a client certificate and its key (XDS_TLS_CERT_FILE and XDS_TLS_KEY_FILE)',
+    );
   }
   const adminPort = overrides.adminPort ?? base?.admin?.port;
   return {
@@ -147,11 +158,16 @@ export function resolveBootstrap(base: SimBootstrap | undefined, overrides: Boot
       tls: tls.caFile || tls.certFile ? tls : undefined,
       setNodeOnFirstMessageOnly: base?.xds.setNodeOnFirstMessageOnly ?? true,
       initialFetchTimeoutMs:
-        overrides.initialFetchTimeoutMs ?? base?.xds.initialFetchTimeoutMs ?? DEFAULT_INITIAL_FETCH_TIMEOUT_MS,
+        overrides.initialFetchTimeoutMs ??
+        base?.xds.initialFetchTimeoutMs ??
+        DEFAULT_INITIAL_FETCH_TIMEOUT_MS,
     },
     admin:
       adminPort === undefined
         ? undefined
-        : { address: overrides.adminAddress ?? base?.admin?.address ?? DEFAULT_ADMIN_ADDRESS, port: adminPort },
+        : {
+            address: overrides.adminAddress ?? base?.admin?.address ?? DEFAULT_ADMIN_ADDRESS,
+            port: adminPort,
+          },
   };
 }

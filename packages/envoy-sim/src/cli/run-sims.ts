@@ -18,8 +18,12 @@ function logEvents(sim: EnvoySim, logger: SimLogger, verbose: boolean): void {
       `${prefix}${method} gRPC config stream closed: ${event.code}, ${event.details}; retrying in ${event.retryInMs} ms`,
     ),
   );
-  sim.on('ack', (event) => logger.log('debug', `${prefix}${TYPE_SHORT_NAMES[event.typeUrl]}: accepted version ${event.version}`));
-  sim.on('nack', (event) => logger.log('warning', `${prefix}gRPC config for ${event.typeUrl} rejected: ${event.message}`));
+  sim.on('ack', (event) =>
+    logger.log('debug', `${prefix}${TYPE_SHORT_NAMES[event.typeUrl]}: accepted version ${event.version}`),
+  );
+  sim.on('nack', (event) =>
+    logger.log('warning', `${prefix}gRPC config for ${event.typeUrl} rejected: ${event.message}`),
+  );
   sim.on('state', (state) => logger.log(detail, `${prefix}server state ${state}`));
 }
 
@@ -51,14 +55,21 @@ export async function runSims(settings: CliSettings): Promise<void> {
   for (const sim of fleet.sims) logEvents(sim, logger, single);
   const summaryTimer = setInterval(() => {
     const summary = fleet.summary();
-    logger.log('info', `envoy-sim: ${summary.total} envoys, ${summary.connected} connected, ${summary.live} live, ${summary.nacked} NACKs sent`);
+    logger.log(
+      'info',
+      `envoy-sim: ${summary.total} envoys, ${summary.connected} connected, ${summary.live} live, ${summary.nacked} NACKs sent`,
+    );
   }, SUMMARY_INTERVAL_MS);
   if (single) clearInterval(summaryTimer);
   const { xds } = settings.bootstrap;
-  logger.log('info', `starting ${settings.count} simulated Envoy(s), ADS ${xds.mode} to ${xds.host}:${xds.port}`);
+  logger.log(
+    'info',
+    `starting ${settings.count} simulated Envoy(s), ADS ${xds.mode} to ${xds.host}:${xds.port}`,
+  );
   await fleet.start();
   for (const sim of fleet.sims.slice(0, 1)) {
-    if (sim.adminAddress) logger.log('info', `admin address: ${sim.adminAddress.address}:${sim.adminAddress.port}`);
+    if (sim.adminAddress)
+      logger.log('info', `admin address: ${sim.adminAddress.address}:${sim.adminAddress.port}`);
   }
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -13,7 +13,14 @@ import {
 } from '../../test/resources';
 import { SimStats } from '../stats/sim-stats';
 import { type DecodedResource } from '../xds/resource-catalog';
-import { CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE, SECRET_TYPE, type XdsTypeUrl } from '../xds/xds-types';
+import {
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+  SECRET_TYPE,
+  type XdsTypeUrl,
+} from '../xds/xds-types';
 import { ConfigStore } from './config-store';
 import { NO_REJECTIONS, type RejectPolicy } from './reject-policy';
 
@@ -36,7 +43,10 @@ describe(ConfigStore.name, () => {
     it('applies the valid listeners of a response and names each rejected one in Envoy words', () => {
       const { sut } = storeWith();
       const outcome = sut.apply(
-        update(LISTENER_TYPE, [decoded('listener', listener('a', 8080)), decoded('listener', listener('b', 8080))]),
+        update(LISTENER_TYPE, [
+          decoded('listener', listener('a', 8080)),
+          decoded('listener', listener('b', 8080)),
+        ]),
       );
       expect(outcome.error).toBe(
         "Error adding/updating listener(s) b: error adding listener: 'b' has duplicate address '0.0.0.0:8080' as existing listener\n",
@@ -49,7 +59,10 @@ describe(ConfigStore.name, () => {
     it('rejects the second of two listeners with one name, keeping the first', () => {
       const { sut } = storeWith();
       const outcome = sut.apply(
-        update(LISTENER_TYPE, [decoded('listener', listener('a', 8080)), decoded('listener', listener('a', 8081))]),
+        update(LISTENER_TYPE, [
+          decoded('listener', listener('a', 8080)),
+          decoded('listener', listener('a', 8081)),
+        ]),
       );
       expect(outcome.error).toBe('Error adding/updating listener(s) a: duplicate listener a found\n');
       expect(sut.listeners.get('a')?.warming?.resource.listener?.addresses).toEqual(['0.0.0.0:8080']);
@@ -58,7 +71,9 @@ describe(ConfigStore.name, () => {
     it('answers an extension this build lacks with Envoy\'s "Didn\'t find a registered implementation"', () => {
       const { sut } = storeWith({ ...NO_REJECTIONS, missingExtensions: ['envoy.filters.http.cors'] });
       const outcome = sut.apply(
-        update(LISTENER_TYPE, [decoded('listener', listenerWithFilters('a', 8080, [CORS_FILTER, ROUTER_FILTER]))]),
+        update(LISTENER_TYPE, [
+          decoded('listener', listenerWithFilters('a', 8080, [CORS_FILTER, ROUTER_FILTER])),
+        ]),
       );
       expect(outcome.error).toBe(
         "Error adding/updating listener(s) a: Didn't find a registered implementation for 'envoy.filters.http.cors' " +
@@ -73,7 +88,10 @@ describe(ConfigStore.name, () => {
       });
       const outcome = sut.apply(
         update(LISTENER_TYPE, [
-          decoded('listener', listenerWithFilters('a', 8080, [{ ...CORS_FILTER, is_optional: true }, ROUTER_FILTER])),
+          decoded(
+            'listener',
+            listenerWithFilters('a', 8080, [{ ...CORS_FILTER, is_optional: true }, ROUTER_FILTER]),
+          ),
         ]),
       );
       expect(outcome.error).toBeUndefined();
@@ -82,7 +100,9 @@ describe(ConfigStore.name, () => {
     it('refuses a router that is not the last HTTP filter', () => {
       const { sut } = storeWith();
       const outcome = sut.apply(
-        update(LISTENER_TYPE, [decoded('listener', listenerWithFilters('a', 8080, [ROUTER_FILTER, CORS_FILTER]))]),
+        update(LISTENER_TYPE, [
+          decoded('listener', listenerWithFilters('a', 8080, [ROUTER_FILTER, CORS_FILTER])),
+        ]),
       );
       expect(outcome.error).toBe(
         'Error adding/updating listener(s) a: Error: terminal filter named envoy.filters.http.router of type ' +
@@ -92,13 +112,20 @@ describe(ConfigStore.name, () => {
 
     it('validates the clusters of an inline route table (validate_clusters defaults to true there)', () => {
       const { sut } = storeWith();
-      const outcome = sut.apply(update(LISTENER_TYPE, [decoded('listener', listenerWithInlineRoutes('a', 8080, 'nowhere'))]));
+      const outcome = sut.apply(
+        update(LISTENER_TYPE, [decoded('listener', listenerWithInlineRoutes('a', 8080, 'nowhere'))]),
+      );
       expect(outcome.error).toBe("Error adding/updating listener(s) a: route: unknown cluster 'nowhere'\n");
     });
 
     it('removes listeners a state-of-the-world response leaves out', () => {
       const { sut, stats } = storeWith();
-      sut.apply(update(LISTENER_TYPE, [decoded('listener', listener('a', 8080)), decoded('listener', listener('b', 8081))]));
+      sut.apply(
+        update(LISTENER_TYPE, [
+          decoded('listener', listener('a', 8080)),
+          decoded('listener', listener('b', 8081)),
+        ]),
+      );
       sut.apply(update(LISTENER_TYPE, [decoded('listener', listener('a', 8080))], 'v2', ['b']));
       expect([...sut.listeners.keys()]).toEqual(['a']);
       expect(stats.value('listener_manager.listener_removed')).toBe(1);
@@ -107,7 +134,9 @@ describe(ConfigStore.name, () => {
     it('lets a listener take the address of one removed in the same update', () => {
       const { sut } = storeWith();
       sut.apply(update(LISTENER_TYPE, [decoded('listener', listener('old', 8080))]));
-      const outcome = sut.apply(update(LISTENER_TYPE, [decoded('listener', listener('new', 8080))], 'v2', ['old']));
+      const outcome = sut.apply(
+        update(LISTENER_TYPE, [decoded('listener', listener('new', 8080))], 'v2', ['old']),
+      );
       expect(outcome.error).toBeUndefined();
     });
   });
@@ -134,7 +163,9 @@ describe(ConfigStore.name, () => {
       const { sut } = storeWith();
       sut.apply(update(CLUSTER_TYPE, [decoded('cluster', staticCluster('c'))]));
       sut.setPolicy({ ...NO_REJECTIONS, rejectAllOf: [CLUSTER_TYPE] });
-      const outcome = sut.apply(update(CLUSTER_TYPE, [decoded('cluster', { ...staticCluster('c'), connect_timeout: '2s' })], 'v2'));
+      const outcome = sut.apply(
+        update(CLUSTER_TYPE, [decoded('cluster', { ...staticCluster('c'), connect_timeout: '2s' })], 'v2'),
+      );
       expect(outcome.error).toContain('simulated rejection of every cds update');
       expect(sut.clusters.get('c')?.active?.version).toBe('v1');
       expect(sut.clusters.get('c')?.error?.versionInfo).toBe('v2');
@@ -177,7 +208,9 @@ describe(ConfigStore.name, () => {
   describe('routes (RDS)', () => {
     it('accepts a route to an unknown cluster (Envoy answers 503 at request time)', () => {
       const { sut } = storeWith();
-      expect(sut.apply(update(ROUTE_TYPE, [decoded('route', route('r', ['nowhere']))])).error).toBeUndefined();
+      expect(
+        sut.apply(update(ROUTE_TYPE, [decoded('route', route('r', ['nowhere']))])).error,
+      ).toBeUndefined();
     });
 
     it('rejects it when the route configuration sets validate_clusters', () => {
@@ -188,7 +221,9 @@ describe(ConfigStore.name, () => {
 
     it('takes a response whole or not at all', () => {
       const { sut } = storeWith({ ...NO_REJECTIONS, rejectNames: /^bad$/ });
-      const outcome = sut.apply(update(ROUTE_TYPE, [decoded('route', route('good', ['c'])), decoded('route', route('bad', ['c']))]));
+      const outcome = sut.apply(
+        update(ROUTE_TYPE, [decoded('route', route('good', ['c'])), decoded('route', route('bad', ['c']))]),
+      );
       expect(outcome.error).toContain("simulated rejection of 'bad'");
       expect(sut.routes.size).toBe(0);
     });
@@ -203,7 +238,9 @@ describe(ConfigStore.name, () => {
         ],
       };
       const outcome = sut.apply(update(ROUTE_TYPE, [decoded('route', json)]));
-      expect(outcome.error).toBe('Only unique values for domains are permitted. Duplicate entry of domain a.example in route r');
+      expect(outcome.error).toBe(
+        'Only unique values for domains are permitted. Duplicate entry of domain a.example in route r',
+      );
     });
   });
 

@@ -138,7 +138,10 @@ export class ConfigStore {
     for (const name of update.removed) {
       if (entries.delete(name)) {
         changed.push(name);
-        this.stats.inc(scopes.plain(isListener ? 'listener_manager.' : 'cluster_manager.'), `${kind}_removed`);
+        this.stats.inc(
+          scopes.plain(isListener ? 'listener_manager.' : 'cluster_manager.'),
+          `${kind}_removed`,
+        );
       }
     }
     const errors: { name: string; message: string }[] = [];
@@ -147,8 +150,10 @@ export class ConfigStore {
       const { name } = incoming;
       const message = seen.has(name)
         ? `duplicate ${kind} ${name} found`
-        : (resourceError(incoming.resource, { policy: this.policy, hasCluster: (cluster) => this.hasCluster(cluster) }) ??
-          (isListener ? this.addressConflict(incoming) : undefined));
+        : (resourceError(incoming.resource, {
+            policy: this.policy,
+            hasCluster: (cluster) => this.hasCluster(cluster),
+          }) ?? (isListener ? this.addressConflict(incoming) : undefined));
       seen.add(name);
       const entry = entries.get(name) ?? {};
       if (message) {
@@ -181,7 +186,10 @@ export class ConfigStore {
     for (const incoming of update.resources) {
       const message = seen.has(incoming.name)
         ? `duplicate name ${incoming.name} found among added/updated resources`
-        : resourceError(incoming.resource, { policy: this.policy, hasCluster: (cluster) => this.hasCluster(cluster) });
+        : resourceError(incoming.resource, {
+            policy: this.policy,
+            hasCluster: (cluster) => this.hasCluster(cluster),
+          });
       seen.add(incoming.name);
       if (message) {
         const entry = entries.get(incoming.name);
@@ -215,7 +223,9 @@ export class ConfigStore {
     const wanted = incoming.resource.listener?.addresses ?? [];
     for (const [name, entry] of this.listeners) {
       if (name === incoming.name) continue;
-      const held = [entry.active, entry.warming].flatMap((applied) => applied?.resource.listener?.addresses ?? []);
+      const held = [entry.active, entry.warming].flatMap(
+        (applied) => applied?.resource.listener?.addresses ?? [],
+      );
       if (wanted.some((address) => held.includes(address))) {
         return `error adding listener: '${incoming.name}' has duplicate address '${wanted.join(',')}' as existing listener`;
       }
@@ -250,9 +260,11 @@ export class ConfigStore {
 
   private warmed(applied: AppliedResource): boolean {
     const { cluster, listener } = applied.resource;
-    const secretsReady = (names: readonly string[]): boolean => names.every((name) => this.available(SECRET_TYPE, name));
+    const secretsReady = (names: readonly string[]): boolean =>
+      names.every((name) => this.available(SECRET_TYPE, name));
     if (cluster) {
-      const edsReady = cluster.edsServiceName === undefined || this.available(ENDPOINT_TYPE, cluster.edsServiceName);
+      const edsReady =
+        cluster.edsServiceName === undefined || this.available(ENDPOINT_TYPE, cluster.edsServiceName);
       return edsReady && secretsReady(cluster.sdsSecrets);
     }
     if (listener) {
@@ -281,8 +293,16 @@ export class ConfigStore {
       [...entries.values()].filter((entry) => entry[state] !== undefined).length;
     this.stats.set(scopes.plain('cluster_manager.'), 'active_clusters', count(this.clusters, 'active'));
     this.stats.set(scopes.plain('cluster_manager.'), 'warming_clusters', count(this.clusters, 'warming'));
-    this.stats.set(scopes.plain('listener_manager.'), 'total_listeners_active', count(this.listeners, 'active'));
-    this.stats.set(scopes.plain('listener_manager.'), 'total_listeners_warming', count(this.listeners, 'warming'));
+    this.stats.set(
+      scopes.plain('listener_manager.'),
+      'total_listeners_active',
+      count(this.listeners, 'active'),
+    );
+    this.stats.set(
+      scopes.plain('listener_manager.'),
+      'total_listeners_warming',
+      count(this.listeners, 'warming'),
+    );
     if (this.cdsInitialized && count(this.clusters, 'warming') === 0) this.clusterManagerInitialized = true;
     if (this.clusterManagerInitialized && this.ldsInitialized && count(this.listeners, 'warming') === 0) {
       this.live = true;
@@ -319,7 +339,8 @@ export class ConfigStore {
       }
     } else if (typeUrl === SECRET_TYPE) {
       for (const { resource } of [...applied(this.clusters), ...applied(this.listeners)]) {
-        for (const name of resource.cluster?.sdsSecrets ?? resource.listener?.sdsSecrets ?? []) wanted.add(name);
+        for (const name of resource.cluster?.sdsSecrets ?? resource.listener?.sdsSecrets ?? [])
+          wanted.add(name);
       }
     }
     return wanted;

@@ -19,7 +19,10 @@ export interface CheckContext {
   readonly hasCluster: (name: string) => boolean;
 }
 
-function terminalFilterError(filters: readonly { name: string; type: string }[], chainType: string): string | undefined {
+function terminalFilterError(
+  filters: readonly { name: string; type: string }[],
+  chainType: string,
+): string | undefined {
   for (const [index, filter] of filters.entries()) {
     const factory = TERMINAL_FILTERS[filter.type];
     if (factory && index < filters.length - 1) {
@@ -33,7 +36,9 @@ function terminalFilterError(filters: readonly { name: string; type: string }[],
 function unknownClusterError(routes: RouteConfigurationFacts, context: CheckContext): string | undefined {
   const unknown = routes.clusters.find((cluster) => !context.hasCluster(cluster.name));
   if (!unknown) return undefined;
-  return unknown.weighted ? `route: unknown weighted cluster '${unknown.name}'` : `route: unknown cluster '${unknown.name}'`;
+  return unknown.weighted
+    ? `route: unknown weighted cluster '${unknown.name}'`
+    : `route: unknown cluster '${unknown.name}'`;
 }
 
 function routeConfigurationError(
@@ -46,7 +51,10 @@ function routeConfigurationError(
   return (routes.validateClusters ?? validateByDefault) ? unknownClusterError(routes, context) : undefined;
 }
 
-function connectionManagerError(manager: HttpConnectionManagerUse, context: CheckContext): string | undefined {
+function connectionManagerError(
+  manager: HttpConnectionManagerUse,
+  context: CheckContext,
+): string | undefined {
   const terminal = terminalFilterError(manager.httpFilters, 'http');
   if (terminal) return terminal;
   // An inline route table is validated against the clusters at load: `validate_clusters` defaults to true.
@@ -66,7 +74,9 @@ export function resourceError(resource: DecodedResource, context: CheckContext):
   if (policy.rejectNames?.test(resource.name)) {
     return `simulated rejection of '${resource.name}' (envoy-sim --reject-name ${policy.rejectNames.source})`;
   }
-  const missing = resource.extensions.find((use) => !use.optional && lacksExtension(policy, use.name, use.type));
+  const missing = resource.extensions.find(
+    (use) => !use.optional && lacksExtension(policy, use.name, use.type),
+  );
   if (missing) {
     return `Didn't find a registered implementation for '${missing.name}' with type URL: '${missing.type}'`;
   }

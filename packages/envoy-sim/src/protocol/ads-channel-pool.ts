@@ -63,7 +63,10 @@ export class AdsChannelPool {
     // Channels fill in order, so only the newest can have room: O(1) for thousands of streams.
     let channel = this.channels.at(-1);
     if (!channel || channel.users >= this.streamsPerChannel) {
-      channel = { client: new AggregatedDiscoveryServiceClient(this.target, this.credentials, this.options), users: 0 };
+      channel = {
+        client: new AggregatedDiscoveryServiceClient(this.target, this.credentials, this.options),
+        users: 0,
+      };
       this.channels.push(channel);
     }
     channel.users += 1;

@@ -13,7 +13,13 @@ describe(DeltaSubscription.name, () => {
   it('opens a wildcard type with the legacy wildcard request and resumes it with * and its versions', () => {
     const sut = new DeltaSubscription(CLUSTER_TYPE);
     expect(lists(sut.request(undefined))).toEqual({ subscribe: [], unsubscribe: [], initial: {} });
-    sut.accept([{ name: 'a', version: '1' }, { name: 'b', version: '1' }], []);
+    sut.accept(
+      [
+        { name: 'a', version: '1' },
+        { name: 'b', version: '1' },
+      ],
+      [],
+    );
     sut.accept([], ['b']);
     expect(sut.hasPendingRequest()).toBe(false);
     sut.resetStream();
@@ -31,7 +37,11 @@ describe(DeltaSubscription.name, () => {
     expect(lists(sut.request(undefined))).toEqual({ subscribe: ['z'], unsubscribe: ['y'], initial: {} });
     sut.resetStream();
     // y is gone; z is still awaited, so it is subscribed without a version.
-    expect(lists(sut.request(undefined))).toEqual({ subscribe: ['x', 'z'], unsubscribe: [], initial: { x: 'v1' } });
+    expect(lists(sut.request(undefined))).toEqual({
+      subscribe: ['x', 'z'],
+      unsubscribe: [],
+      initial: { x: 'v1' },
+    });
   });
 
   it('waits again for a requested resource the server removed and leaves it out of initial versions', () => {
@@ -47,7 +57,10 @@ describe(DeltaSubscription.name, () => {
 
   it('carries the nonce and error detail of an ACK or NACK', () => {
     const sut = new DeltaSubscription(ENDPOINT_TYPE);
-    const request = sut.request(undefined, { nonce: 'n1', errorDetail: { code: 13, message: 'bad', details: [] } });
+    const request = sut.request(undefined, {
+      nonce: 'n1',
+      errorDetail: { code: 13, message: 'bad', details: [] },
+    });
     expect(request).toMatchObject({ responseNonce: 'n1', errorDetail: { code: 13, message: 'bad' } });
   });
 });

@@ -21,7 +21,8 @@ export class SotwSubscription {
   setNames(names: Iterable<string>): boolean {
     if (isWildcardType(this.typeUrl)) return false;
     const sorted = [...new Set(names)].sort();
-    const changed = sorted.length !== this.names.length || sorted.some((name, index) => name !== this.names[index]);
+    const changed =
+      sorted.length !== this.names.length || sorted.some((name, index) => name !== this.names[index]);
     this.names = sorted;
     return changed;
   }

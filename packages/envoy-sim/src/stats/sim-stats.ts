@@ -37,7 +37,11 @@ export const scopes = {
     prometheusPrefix: 'http.rds.',
     tags: { envoy_http_conn_manager_prefix: segment(statPrefix), envoy_rds_route_config: segment(routeName) },
   }),
-  sds: (secretName: string): StatScope => ({ prefix: `sds.${segment(secretName)}.`, prometheusPrefix: `sds.${segment(secretName)}.`, tags: {} }),
+  sds: (secretName: string): StatScope => ({
+    prefix: `sds.${segment(secretName)}.`,
+    prometheusPrefix: `sds.${segment(secretName)}.`,
+    tags: {},
+  }),
 };
 
 /** Stat names repeat across thousands of simulated Envoys in one process: keep one copy of each. */
@@ -109,19 +113,25 @@ export interface StatsQuery {
 }
 
 function selected(stats: SimStats, query: StatsQuery): readonly Readonly<Stat>[] {
-  return stats.all().filter((stat) => (!query.usedOnly || stat.used) && (!query.filter || query.filter.test(stat.name)));
+  return stats
+    .all()
+    .filter((stat) => (!query.usedOnly || stat.used) && (!query.filter || query.filter.test(stat.name)));
 }
 
 /** `/stats`: `name: value` lines sorted by name; text readouts quoted. */
 export function renderStatsText(stats: SimStats, query: StatsQuery = {}): string {
   return selected(stats, query)
-    .map((stat) => `${stat.name}: ${stat.kind === 'text' ? JSON.stringify(stat.value) : String(stat.value)}\n`)
+    .map(
+      (stat) => `${stat.name}: ${stat.kind === 'text' ? JSON.stringify(stat.value) : String(stat.value)}\n`,
+    )
     .join('');
 }
 
 /** `/stats?format=json`. */
 export function renderStatsJson(stats: SimStats, query: StatsQuery = {}): string {
-  return JSON.stringify({ stats: selected(stats, query).map((stat) => ({ name: stat.name, value: stat.value })) });
+  return JSON.stringify({
+    stats: selected(stats, query).map((stat) => ({ name: stat.name, value: stat.value })),
+  });
 }
 
 function prometheusName(name: string): string {

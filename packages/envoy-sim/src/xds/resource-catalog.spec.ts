@@ -28,17 +28,27 @@ describe(ResourceCatalog.name, () => {
 
   it('rejects what validate.rules forbid, naming the field', () => {
     const result = new ResourceCatalog().decode(LISTENER_TYPE, encode('listener', listener('http', 70000)));
-    expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/^Proto constraint validation failed \(address\.socket_address\.port_value: /) as unknown });
+    expect(result).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(
+        /^Proto constraint validation failed \(address\.socket_address\.port_value: /,
+      ) as unknown,
+    });
   });
 
   it('rejects an extension whose type the Envoy API does not define', () => {
     const result = new ResourceCatalog().decode(LISTENER_TYPE, listenerWithUnknownExtension());
     expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.message).toContain('typed_config.type_url: unknown type "type.googleapis.com/acme.filters.Unknown"');
+    expect(result.ok ? '' : result.message).toContain(
+      'typed_config.type_url: unknown type "type.googleapis.com/acme.filters.Unknown"',
+    );
   });
 
   it('gives the resource back as proto JSON for /config_dump', () => {
     const result = new ResourceCatalog().decode(LISTENER_TYPE, encode('listener', listener('http', 80)));
-    expect(result.ok && resourceJson(result.resource)).toMatchObject({ name: 'http', address: { socket_address: { port_value: 80 } } });
+    expect(result.ok && resourceJson(result.resource)).toMatchObject({
+      name: 'http',
+      address: { socket_address: { port_value: 80 } },
+    });
   });
 });

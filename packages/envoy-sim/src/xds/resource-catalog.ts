@@ -35,7 +35,8 @@ export interface DecodeFailure {
   readonly message: string;
 }
 
-export type DecodeResult = { readonly ok: true; readonly resource: DecodedResource } | ({ readonly ok: false } & DecodeFailure);
+export type DecodeResult =
+  { readonly ok: true; readonly resource: DecodedResource } | ({ readonly ok: false } & DecodeFailure);
 
 function describeIssues(issues: readonly ResourceIssue[]): string {
   return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
@@ -44,14 +45,22 @@ function describeIssues(issues: readonly ResourceIssue[]): string {
 function decode(typeUrl: XdsTypeUrl, bytes: Uint8Array, hash: string): DecodeResult {
   const parsed = parseResourceBytes(typeUrl, bytes);
   if (!parsed.ok) {
-    return { ok: false, typeUrl, message: `Proto constraint validation failed (${describeIssues(parsed.issues)})` };
+    return {
+      ok: false,
+      typeUrl,
+      message: `Proto constraint validation failed (${describeIssues(parsed.issues)})`,
+    };
   }
   let json: JsonObject;
   try {
     json = decodeResource(typeUrl, bytes);
   } catch (error) {
     // An Any whose type the Envoy API does not define cannot be unpacked.
-    return { ok: false, typeUrl, message: `Unable to unpack as ${parsed.name || typeUrl}: ${(error as Error).message}` };
+    return {
+      ok: false,
+      typeUrl,
+      message: `Unable to unpack as ${parsed.name || typeUrl}: ${(error as Error).message}`,
+    };
   }
   return {
     ok: true,

@@ -15,21 +15,33 @@ describe('resource-references', () => {
         statPrefix: 'http',
         rdsName: 'routes',
         inlineRoutes: undefined,
-        httpFilters: [{ name: 'envoy.filters.http.router', type: 'envoy.extensions.filters.http.router.v3.Router' }],
+        httpFilters: [
+          { name: 'envoy.filters.http.router', type: 'envoy.extensions.filters.http.router.v3.Router' },
+        ],
       },
     ]);
     expect(sut.filterChains).toEqual([
-      [{ name: 'envoy.filters.network.http_connection_manager', type: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' }],
+      [
+        {
+          name: 'envoy.filters.network.http_connection_manager',
+          type: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+        },
+      ],
     ]);
   });
 
   it("finds an EDS cluster's service name (or its own name) and its SDS secrets", () => {
-    expect(clusterFacts(clusterJson({ name: 'c', edsServiceName: 'svc', tlsSecretName: 'cert' }) as never)).toEqual({
+    expect(
+      clusterFacts(clusterJson({ name: 'c', edsServiceName: 'svc', tlsSecretName: 'cert' }) as never),
+    ).toEqual({
       edsServiceName: 'svc',
       sdsSecrets: ['cert'],
     });
     expect(clusterFacts({ name: 'c', type: 'EDS' })).toEqual({ edsServiceName: 'c', sdsSecrets: [] });
-    expect(clusterFacts({ name: 'c', type: 'STRICT_DNS' })).toEqual({ edsServiceName: undefined, sdsSecrets: [] });
+    expect(clusterFacts({ name: 'c', type: 'STRICT_DNS' })).toEqual({
+      edsServiceName: undefined,
+      sdsSecrets: [],
+    });
   });
 
   it('lists the clusters routes use, weighted or not', () => {
@@ -58,7 +70,11 @@ describe('resource-references', () => {
     const uses = extensionUses({
       http_filters: [{ name: 'f', is_optional: true, typed_config: { '@type': 'type.googleapis.com/a.B' } }],
       typed_per_filter_config: {
-        g: { '@type': 'type.googleapis.com/envoy.config.route.v3.FilterConfig', is_optional: true, config: { '@type': 'type.googleapis.com/c.D' } },
+        g: {
+          '@type': 'type.googleapis.com/envoy.config.route.v3.FilterConfig',
+          is_optional: true,
+          config: { '@type': 'type.googleapis.com/c.D' },
+        },
       },
     });
     expect(uses).toEqual([

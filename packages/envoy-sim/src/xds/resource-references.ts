@@ -77,14 +77,21 @@ export function extensionUses(json: JsonObject): ExtensionUse[] {
     if (!isObject(value)) return;
     const typedConfig = value['typed_config'];
     if (isObject(typedConfig) && text(typedConfig['@type'])) {
-      uses.push({ name: text(value['name']) ?? '', type: messageType(typedConfig), optional: value['is_optional'] === true });
+      uses.push({
+        name: text(value['name']) ?? '',
+        type: messageType(typedConfig),
+        optional: value['is_optional'] === true,
+      });
     }
     for (const mapField of ['typed_per_filter_config', 'typed_extension_protocol_options']) {
       const map = value[mapField];
       if (!isObject(map)) continue;
       for (const [name, config] of Object.entries(map)) {
         // A FilterConfig wrapper carries its own is_optional and the real config inside.
-        const inner = isObject(config) && messageType(config) === 'envoy.config.route.v3.FilterConfig' ? config['config'] : config;
+        const inner =
+          isObject(config) && messageType(config) === 'envoy.config.route.v3.FilterConfig'
+            ? config['config']
+            : config;
         const optional = isObject(config) && config['is_optional'] === true;
         if (isObject(inner)) uses.push({ name, type: messageType(inner), optional });
       }
@@ -140,7 +147,8 @@ export function routeConfigurationFacts(json: JsonObject): RouteConfigurationFac
       if (typeof rawDomain !== 'string') continue;
       const domain = rawDomain.toLowerCase();
       if (domain === '*') {
-        if (wildcardSeen) domainProblems.push(`Only a single wildcard domain is permitted in route ${routeName}`);
+        if (wildcardSeen)
+          domainProblems.push(`Only a single wildcard domain is permitted in route ${routeName}`);
         wildcardSeen = true;
       } else if (seenDomains.has(domain)) {
         domainProblems.push(
@@ -183,7 +191,10 @@ function connectionManagerOf(config: JsonObject): HttpConnectionManagerUse {
 
 export function listenerFacts(json: JsonObject): ListenerFacts {
   const chains = [...objects(json['filter_chains']), ...[json['default_filter_chain']].filter(isObject)];
-  const addresses = [json['address'], ...objects(json['additional_addresses']).map((extra) => extra['address'])]
+  const addresses = [
+    json['address'],
+    ...objects(json['additional_addresses']).map((extra) => extra['address']),
+  ]
     .map(addressString)
     .filter((address): address is string => address !== undefined);
   const connectionManagers: HttpConnectionManagerUse[] = [];
@@ -191,7 +202,8 @@ export function listenerFacts(json: JsonObject): ListenerFacts {
     objects(chain['filters']).map((filter) => {
       const type = messageType(filter['typed_config']);
       const typedConfig = filter['typed_config'];
-      if (type === HCM_TYPE && isObject(typedConfig)) connectionManagers.push(connectionManagerOf(typedConfig));
+      if (type === HCM_TYPE && isObject(typedConfig))
+        connectionManagers.push(connectionManagerOf(typedConfig));
       return { name: text(filter['name']) ?? '', type };
     }),
   );

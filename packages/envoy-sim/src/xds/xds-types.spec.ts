@@ -1,5 +1,12 @@
 import { TYPE_URLS } from '@envoy-fleet/xds';
-import { CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, parseXdsType, ROUTE_TYPE, SECRET_TYPE } from './xds-types';
+import {
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  LISTENER_TYPE,
+  parseXdsType,
+  ROUTE_TYPE,
+  SECRET_TYPE,
+} from './xds-types';
 
 describe('xds-types', () => {
   it('uses the codec type URLs', () => {

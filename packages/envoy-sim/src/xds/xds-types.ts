@@ -10,13 +10,15 @@ export const ROUTE_TYPE = 'type.googleapis.com/envoy.config.route.v3.RouteConfig
 export const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 export type XdsTypeUrl =
-  | typeof CLUSTER_TYPE
-  | typeof ENDPOINT_TYPE
-  | typeof LISTENER_TYPE
-  | typeof ROUTE_TYPE
-  | typeof SECRET_TYPE;
+  typeof CLUSTER_TYPE | typeof ENDPOINT_TYPE | typeof LISTENER_TYPE | typeof ROUTE_TYPE | typeof SECRET_TYPE;
 
-export const XDS_TYPES: readonly XdsTypeUrl[] = [CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, ROUTE_TYPE, SECRET_TYPE];
+export const XDS_TYPES: readonly XdsTypeUrl[] = [
+  CLUSTER_TYPE,
+  ENDPOINT_TYPE,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+  SECRET_TYPE,
+];
 
 /** LDS and CDS are wildcard subscriptions; the others are requested by name. */
 export function isWildcardType(typeUrl: XdsTypeUrl): boolean {
