@@ -9,7 +9,9 @@ import {
   type ServiceTelemetry,
   startHttpApp,
 } from '@envoy-fleet/telemetry';
+import { apiSettingsFrom } from './api-settings';
 import { AppModule } from './app.module';
+import { ensureInstallationTenant } from './auth/installation-tenant';
 import { apiEmbeddedEnvSchema, type ApiEmbeddedEnv, type ApiEnv, apiEnvSchema } from './env';
 import { migrateOnStart } from './migrate-on-start';
 
@@ -60,6 +62,30 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
         () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
         (opened) => opened.destroy(),
       );
+      const systemDataSource = await resources.open(
+        'postgres (system role)',
+        () =>
+          createDataSource({
+            url: systemUrl,
+            applicationName: `${SERVICE_NAME}-system`,
+            poolSize: 4,
+          }).initialize(),
+        (opened) => opened.destroy(),
+      );
+      const adminTenantId = await ensureInstallationTenant(systemDataSource, {
+        name: env.FLEET_ADMIN_TENANT,
+        bootstrapToken: env.FLEET_BOOTSTRAP_TOKEN,
+        logger: telemetry.logger,
+        announce: (message) => process.stdout.write(message),
+      });
+      if (env.JWT_SECRET === undefined) {
+        telemetry.logger.warn(
+          'JWT_SECRET is not set: access tokens are signed with a random key and work on this replica only',
+        );
+      }
+      if (env.SECRET_ENCRYPTION_KEY === undefined) {
+        telemetry.logger.warn('SECRET_ENCRYPTION_KEY is not set: configs holding Envoy secrets are refused');
+      }
       const { bus } = await openAdapters(resources, telemetry);
       await resources.open(
         'outbox relay',
@@ -72,6 +98,13 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
       );
       return AppModule.register({
         telemetry,
+        dependencies: {
+          appDataSource: dataSource,
+          systemDataSource,
+          logger: telemetry.logger,
+          settings: apiSettingsFrom(env, adminTenantId),
+          bus,
+        },
         readinessChecks: [
           { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
           healthReportCheck('event-bus', () => bus.health()),

@@ -2,6 +2,7 @@ import {
   booleanVariable,
   databaseUrlVariable,
   httpServerVariables,
+  integerVariable,
   natsNamespaceVariable,
   natsUrlVariable,
   portVariable,
@@ -9,7 +10,57 @@ import {
 } from '@envoy-fleet/telemetry/env';
 import { z } from 'zod';
 
+/** 32 bytes, base64: the AES-256-GCM key of secrets at rest. */
+const encryptionKeyVariable = () =>
+  z
+    .string()
+    .refine(
+      (value) => Buffer.from(value, 'base64').length === 32,
+      'expected 32 bytes encoded in base64 (openssl rand -base64 32)',
+    );
+
+const TENANT_SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const security = {
+  HTTP_BODY_LIMIT_BYTES: integerVariable(1024, 64 * 1024 * 1024)
+    .default(4 * 1024 * 1024)
+    .describe('largest request body accepted, in bytes; larger ones get 413'),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    .optional()
+    .describe(
+      'HS256 key of the access tokens the api issues and accepts; default: a random key per process (tokens then work on that replica only)',
+    ),
+  JWT_TTL_SECONDS: integerVariable(60, 86_400)
+    .default(900)
+    .describe('lifetime of the access tokens issued at /api/v1/auth/token'),
+  JWKS_URL: urlVariable(['https', 'http'])
+    .optional()
+    .describe('JWKS of an identity provider whose RS256/ES256 tokens (claims tid and role) the api accepts'),
+  JWT_ISSUER: z.string().min(1).optional().describe('required `iss` of tokens verified with JWKS_URL'),
+  JWT_AUDIENCE: z.string().min(1).optional().describe('required `aud` of tokens verified with JWKS_URL'),
+  SECRET_ENCRYPTION_KEY: encryptionKeyVariable()
+    .optional()
+    .describe(
+      'base64 of 32 bytes: encrypts Envoy secrets at rest (AES-256-GCM); without it configs holding secrets are refused',
+    ),
+  FLEET_ADMIN_TENANT: z
+    .string()
+    .regex(TENANT_SLUG, 'expected a tenant name (lowercase letters, digits and dashes)')
+    .default('default')
+    .describe('the tenant created on first start; its admins manage every tenant'),
+  FLEET_BOOTSTRAP_TOKEN: z
+    .string()
+    .min(20, 'expected at least 20 characters')
+    .optional()
+    .describe(
+      'the admin API key created on first start with an empty database; default: generated and printed once',
+    ),
+};
+
 const settings = {
+  ...security,
   ...httpServerVariables(8080),
   GRPC_PORT: portVariable().default(8081).describe('port of the management gRPC API (ControlPlaneService)'),
   DATABASE_URL: databaseUrlVariable(),

@@ -3,6 +3,7 @@ import { AuditLogEntity } from './entities/audit-log.entity';
 import { ConfigBindingEntity } from './entities/config-binding.entity';
 import { ConfigHistoryEntity } from './entities/config-history.entity';
 import { ConfigTemplateEntity } from './entities/config-template.entity';
+import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
 import { ConfigVersionEntity } from './entities/config-version.entity';
 import { ConfigEntity } from './entities/config.entity';
 import { NodeEntity } from './entities/node.entity';
@@ -47,4 +48,5 @@ export const ENTITIES = [
   WebhookDeliveryEntity,
   AuditLogEntity,
   OutboxEntity,
+  IdempotencyKeyEntity,
 ];

@@ -53,3 +53,4 @@ export { WebhookSubscriptionEntity } from './entities/webhook-subscription.entit
 export { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 export { AuditLogEntity } from './entities/audit-log.entity';
 export { OutboxEntity } from './entities/outbox.entity';
+export { IdempotencyKeyEntity } from './entities/idempotency-key.entity';

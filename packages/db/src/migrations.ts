@@ -3,8 +3,14 @@ import { type DatabaseRoles } from './database-roles';
 import { DataModel1795564800000 } from './migrations/1795564800000-data-model.migration';
 import { tenantIsolationMigration } from './migrations/1795564860000-tenant-isolation.migration';
 import { AuditLog1795564920000 } from './migrations/1795564920000-audit-log.migration';
+import { idempotencyKeysMigration } from './migrations/1795565000000-idempotency-keys.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationInterface)[] {
-  return [DataModel1795564800000, tenantIsolationMigration(roles), AuditLog1795564920000];
+  return [
+    DataModel1795564800000,
+    tenantIsolationMigration(roles),
+    AuditLog1795564920000,
+    idempotencyKeysMigration(roles),
+  ];
 }

@@ -23,4 +23,5 @@ export const TENANT_OWNED_TABLES: readonly string[] = [
   'webhook_subscriptions',
   'webhook_deliveries',
   'audit_log',
+  'idempotency_keys',
 ];

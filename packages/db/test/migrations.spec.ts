@@ -17,6 +17,7 @@ const ALL_TABLES = [
   'config_versions',
   'configs',
   'endpoints',
+  'idempotency_keys',
   'listeners',
   'nodes',
   'outbox',
@@ -73,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'IdempotencyKeys1795565000000',
       'AuditLog1795564920000',
       'TenantIsolation1795564860000',
       'DataModel1795564800000',
@@ -91,6 +93,7 @@ describe('migrations', () => {
       'DataModel1795564800000',
       'TenantIsolation1795564860000',
       'AuditLog1795564920000',
+      'IdempotencyKeys1795565000000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

@@ -27,6 +27,7 @@ export interface EventPayloads {
   'proxy.health.changed': { proxyId: string; nodeId: string; health: 'healthy' | 'unhealthy' | 'unknown' };
   'node.registered': { vmId: string; hostname: string };
   'node.status.changed': { vmId: string; status: 'ready' | 'not_ready' | 'draining' };
+  'node.changed': { vmId: string; hostname: string; change: 'updated' | 'deleted' };
   'rollout.changed': { rolloutId: string; configVersionId: string; state: string; wave: number };
   'snapshot.updated': { servingKeys: string[] };
   'webhook.changed': { subscriptionId: string; change: 'created' | 'updated' | 'deleted' };
@@ -68,6 +69,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'proxy.health.changed': durable('proxy.health.changed'),
   'node.registered': durable('node.registered'),
   'node.status.changed': durable('node.status.changed'),
+  'node.changed': durable('node.changed'),
   'rollout.changed': durable('rollout.changed'),
   'snapshot.updated': { subject: 'broadcast.snapshot.updated', schemaVersion: 1, delivery: 'broadcast' },
   'webhook.changed': durable('webhook.changed'),

@@ -4,11 +4,15 @@
  * it is not yet handled.
  */
 export const DOMAIN_ERROR_CODES = [
+  /** The request itself is malformed: unparsable, wrong shape, unknown properties, bad query parameters. */
+  'INVALID_REQUEST',
   'NOT_FOUND',
   'ALREADY_EXISTS',
   'VALIDATION_FAILED',
   /** The caller's expected version (`If-Match`) is stale. */
   'PRECONDITION_FAILED',
+  /** A change that must name the version it is based on (`If-Match`) did not. */
+  'PRECONDITION_REQUIRED',
   /** The request collides with the current state of another entity (a port taken, a name in use by a reference). */
   'CONFLICT',
   'UNAUTHENTICATED',
@@ -18,6 +22,8 @@ export const DOMAIN_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** The entity's state does not allow the operation (resume a completed rollout). */
   'INVALID_STATE',
+  /** A retry key (`Idempotency-Key`) was reused for a different request. */
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

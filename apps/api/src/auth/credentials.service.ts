@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, isApiKeyUsable, type Role, type TenantStatus } from '@envoy-fleet/domain';
+import type { DataSource } from 'typeorm';
+import { API_SETTINGS, SYSTEM_DATA_SOURCE } from '../api.tokens';
+import type { ApiSettings } from '../api-settings';
+import { AccessTokenService } from './access-token.service';
+import { apiKeyMatches, lookupPrefixOf } from './api-key-token';
+import type { Principal } from './principal';
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  key_hash: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  role: Role;
+}
+
+export interface TenantLimits {
+  readonly status: TenantStatus;
+  readonly requestsPerMinute: number;
+}
+
+/** How long a tenant's status and request quota are trusted before they are read again. */
+const LIMITS_TTL_MS = 30_000;
+
+/**
+ * Turns a bearer token (an access token or an API key) into a principal. API keys are found by their
+ * prefix before any tenant is known, which is one of the two reads the api makes as the system role
+ * (docs/adr/0002); the tenant's status and request quota are the other, cached briefly.
+ */
+@Injectable()
+export class CredentialsService {
+  private readonly limits = new Map<string, { value: TenantLimits; readAt: number }>();
+
+  constructor(
+    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
+    @Inject(API_SETTINGS) private readonly settings: ApiSettings,
+    private readonly tokens: AccessTokenService,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const token = bearerTokenOf(authorization);
+    return JWT_SHAPE.test(token)
+      ? this.tokens.verify(token, this.settings.adminTenantId)
+      : this.authenticateApiKey(token);
+  }
+
+  async authenticateApiKey(token: string): Promise<Principal> {
+    const rows: KeyRow[] = await this.system.query(
+      `SELECT k.id, k.tenant_id, k.key_hash, k.expires_at, k.revoked_at, b.role
+       FROM api_keys k JOIN role_bindings b ON b.api_key_id = k.id
+       WHERE k.prefix = $1`,
+      [lookupPrefixOf(token)],
+    );
+    const key = rows[0];
+    if (key === undefined || !apiKeyMatches(token, key.key_hash)) {
+      throw new DomainError('UNAUTHENTICATED', 'the API key is not valid');
+    }
+    if (!isApiKeyUsable({ expiresAt: key.expires_at, revokedAt: key.revoked_at }, new Date())) {
+      throw new DomainError('UNAUTHENTICATED', `API key ${key.id} is revoked or expired`);
+    }
+    return {
+      tenantId: key.tenant_id,
+      role: key.role,
+      actor: `api_key:${key.id}`,
+      apiKeyId: key.id,
+      installationAdmin: key.role === 'admin' && key.tenant_id === this.settings.adminTenantId,
+    };
+  }
+
+  async limitsOf(tenantId: string): Promise<TenantLimits> {
+    const cached = this.limits.get(tenantId);
+    if (cached !== undefined && Date.now() - cached.readAt < LIMITS_TTL_MS) return cached.value;
+    const rows: { status: TenantStatus; quota_api_requests_per_minute: number }[] = await this.system.query(
+      'SELECT status, quota_api_requests_per_minute FROM tenants WHERE id = $1',
+      [tenantId],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new DomainError('UNAUTHENTICATED', `tenant ${tenantId} does not exist`);
+    const value = { status: row.status, requestsPerMinute: row.quota_api_requests_per_minute };
+    this.limits.set(tenantId, { value, readAt: Date.now() });
+    return value;
+  }
+
+  /** Forgets a tenant's cached limits, after it changed them. */
+  forgetLimits(tenantId: string): void {
+    this.limits.delete(tenantId);
+  }
+}
+
+function bearerTokenOf(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.trim() === '') {
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      'send an API key or an access token as "Authorization: Bearer <token>"',
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (match?.[1] === undefined) {
+    throw new DomainError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+  }
+  return match[1];
+}

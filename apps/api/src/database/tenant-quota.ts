@@ -1,0 +1,30 @@
+import { DomainError } from '@envoy-fleet/domain';
+import type { EntityManager } from 'typeorm';
+
+const QUOTAS = {
+  maxProxies: { column: 'quota_max_proxies', table: 'proxies' },
+  maxNodes: { column: 'quota_max_nodes', table: 'nodes' },
+  maxConfigs: { column: 'quota_max_configs', table: 'configs' },
+} as const;
+
+export type CountedQuota = keyof typeof QUOTAS;
+
+/**
+ * Fails with QUOTA_EXCEEDED when the tenant already has as many rows as its quota allows. The tenant
+ * row is locked for the rest of the transaction so that concurrent creations are counted one by one.
+ */
+export async function assertWithinQuota(
+  manager: EntityManager,
+  tenantId: string,
+  quota: CountedQuota,
+): Promise<void> {
+  const { column, table } = QUOTAS[quota];
+  const tenants: Record<string, number>[] = await manager.query(
+    `SELECT ${column} FROM tenants WHERE id = $1 FOR UPDATE`,
+    [tenantId],
+  );
+  const limit = tenants[0]?.[column];
+  if (limit === undefined) throw DomainError.notFound('tenant', tenantId);
+  const counted: { count: string }[] = await manager.query(`SELECT count(*) AS count FROM ${table}`);
+  if (Number(counted[0]?.count ?? 0) >= limit) throw DomainError.quotaExceeded(quota, limit);
+}

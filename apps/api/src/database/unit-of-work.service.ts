@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { translateDatabaseError, withSystem, withTenant } from '@envoy-fleet/db';
+import type { DataSource, EntityManager } from 'typeorm';
+import { APP_DATA_SOURCE, SYSTEM_DATA_SOURCE } from '../api.tokens';
+import type { Principal } from '../auth/principal';
+import { DryRunRollback, requestScope } from './request-scope';
+
+type Work<T> = (manager: EntityManager) => Promise<T>;
+
+/**
+ * Every database access of a request goes through here. Tenant work runs as the app role inside
+ * `withTenant`, so row-level security confines it to the caller's tenant; installation-level work
+ * (tenants, key lookup) runs as the system role. Database refusals become domain errors.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(
+    @Inject(APP_DATA_SOURCE) private readonly app: DataSource,
+    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
+  ) {}
+
+  /** Joins the request's transaction when one is open for this tenant, else opens one. */
+  async forTenant<T>(principal: Principal, work: Work<T>): Promise<T> {
+    const open = requestScope.getStore()?.transaction;
+    if (open !== undefined && open.tenantId === principal.tenantId) return work(open.manager);
+    return this.translated(() =>
+      withTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, work),
+    );
+  }
+
+  /** Opens a tenant transaction for work that is not a request's (the interceptors themselves). */
+  openTenantTransaction<T>(principal: Principal, work: Work<T>): Promise<T> {
+    return this.translated(() =>
+      withTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, work),
+    );
+  }
+
+  /** Installation-level work; in a dry run it is rolled back like the rest of the request. */
+  async asSystem<T>(actor: string, work: Work<T>): Promise<T> {
+    if (requestScope.getStore()?.dryRun !== true) {
+      return this.translated(() => withSystem(this.system, { actor }, work));
+    }
+    try {
+      await this.translated(() =>
+        withSystem(this.system, { actor }, async (manager) => {
+          throw new DryRunRollback(await work(manager));
+        }),
+      );
+    } catch (error) {
+      if (error instanceof DryRunRollback) return error.result as T;
+      throw error;
+    }
+    throw new Error('unreachable: a dry run always rolls back');
+  }
+
+  private async translated<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { InstallationAdminOnly, Requires } from '../../auth/requires.decorator';
+import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
+import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
+import { ZodPipe } from '../../http/zod-request';
+import {
+  type CreatedTenantView,
+  TENANT_LIST,
+  type TenantCreate,
+  tenantCreateSchema,
+  type TenantView,
+  type TenantWrite,
+  tenantWriteSchema,
+} from './tenant.dto';
+import { TenantService } from './tenant.service';
+
+@Controller('api/v1/tenants')
+export class TenantController {
+  constructor(private readonly tenants: TenantService) {}
+
+  @Get()
+  @Requires('admin')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(listQuerySchema(TENANT_LIST), 'query')) query: ListQuery,
+  ): Promise<Page<TenantView>> {
+    return this.tenants.list(principal, query);
+  }
+
+  @Get(':id')
+  @Requires('admin')
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<TenantView> {
+    return this.tenants.get(principal, id);
+  }
+
+  @Post()
+  @Requires('admin')
+  @InstallationAdminOnly()
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @WriteQuery() _query: unknown,
+    @Body(new ZodPipe(tenantCreateSchema, 'body')) body: TenantCreate,
+  ): Promise<CreatedTenantView> {
+    return this.tenants.create(principal, body);
+  }
+
+  @Put(':id')
+  @Requires('admin')
+  @InstallationAdminOnly()
+  replace(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @Body(new ZodPipe(tenantWriteSchema, 'body')) body: TenantWrite,
+  ): Promise<TenantView> {
+    return this.tenants.replace(principal, id, expectedVersion, body);
+  }
+
+  @Patch(':id')
+  @Requires('admin')
+  @InstallationAdminOnly()
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @Body() patch: unknown,
+  ): Promise<TenantView> {
+    return this.tenants.patch(principal, id, expectedVersion, patch);
+  }
+
+  @Delete(':id')
+  @Requires('admin')
+  @InstallationAdminOnly()
+  @HttpCode(204)
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+  ): Promise<void> {
+    return this.tenants.delete(principal, id, expectedVersion);
+  }
+}
