@@ -4,18 +4,19 @@
  */
 import { inspect } from 'node:util';
 import { EnvError } from './env/load-env';
-import type { RunningApp } from './shutdown/running-app';
+import type { AppEndpoint, RunningApp } from './shutdown/running-app';
 import { stopOnSignals } from './shutdown/stop-on-signals';
 import { startTelemetry } from './tracing/start-telemetry';
 
 export { startTelemetry, type TelemetryHandle, type TelemetryOptions } from './tracing/start-telemetry';
 export { stopOnSignals } from './shutdown/stop-on-signals';
-export type { RunningApp } from './shutdown/running-app';
+export type { AppEndpoint, RunningApp } from './shutdown/running-app';
 
 /** What an app started by the launcher as a child process sends it once it listens. */
 export interface StartedMessage {
   readonly type: typeof STARTED_MESSAGE_TYPE;
   readonly url: string;
+  readonly endpoints: readonly AppEndpoint[];
 }
 
 export const STARTED_MESSAGE_TYPE = 'envoy-fleet:started';
@@ -46,7 +47,7 @@ export function runMain(options: MainOptions): void {
         await app.close();
         await telemetry.shutdown();
       }, report('stopping failed'));
-      reportStarted(app.url);
+      reportStarted(app);
     }, failToStart);
   } catch (error) {
     failToStart(error);
@@ -54,9 +55,13 @@ export function runMain(options: MainOptions): void {
 }
 
 /** Tells a parent launcher (when there is one, through the IPC channel) where the app listens. */
-function reportStarted(url: string): void {
+function reportStarted(app: RunningApp): void {
   if (process.send === undefined) return;
-  const message: StartedMessage = { type: STARTED_MESSAGE_TYPE, url };
+  const message: StartedMessage = {
+    type: STARTED_MESSAGE_TYPE,
+    url: app.url,
+    endpoints: app.endpoints ?? [],
+  };
   // Then let go of the channel, which would otherwise keep the process alive on its own.
   process.send(message, undefined, undefined, () => process.disconnect?.());
 }

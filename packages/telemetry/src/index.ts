@@ -15,4 +15,4 @@ export {
 } from './health/readiness';
 export { startHttpApp, type HttpAppOptions } from './http/start-http-app';
 export { OwnedResources } from './shutdown/owned-resources';
-export type { RunningApp } from './shutdown/running-app';
+export type { AppEndpoint, RunningApp } from './shutdown/running-app';

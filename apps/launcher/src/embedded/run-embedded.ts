@@ -88,7 +88,7 @@ export async function runEmbedded(options: EmbeddedOptions): Promise<LaunchedPro
         () => STARTERS[name](envForApp(name, options.env, shared), { bus, snapshotStore }),
         (running) => running.close(),
       );
-      apps.push({ name, url: app.url });
+      apps.push({ name, url: app.url, endpoints: app.endpoints ?? [] });
     }
     return {
       description:

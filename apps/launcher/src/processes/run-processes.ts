@@ -97,7 +97,7 @@ function started(app: AppProcess): Promise<LaunchedApp> {
     const onMessage = (message: unknown): void => {
       if (!isStartedMessage(message)) return;
       app.child.off('exit', onExit);
-      resolve({ name: app.name, url: message.url });
+      resolve({ name: app.name, url: message.url, endpoints: message.endpoints });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       app.child.off('message', onMessage);
@@ -115,7 +115,8 @@ function isStartedMessage(message: unknown): message is StartedMessage {
     typeof message === 'object' &&
     message !== null &&
     (message as Partial<StartedMessage>).type === STARTED_MESSAGE_TYPE &&
-    typeof (message as Partial<StartedMessage>).url === 'string'
+    typeof (message as Partial<StartedMessage>).url === 'string' &&
+    Array.isArray((message as Partial<StartedMessage>).endpoints)
   );
 }
 
