@@ -28,3 +28,18 @@ export async function assertWithinQuota(
   const counted: { count: string }[] = await manager.query(`SELECT count(*) AS count FROM ${table}`);
   if (Number(counted[0]?.count ?? 0) >= limit) throw DomainError.quotaExceeded(quota, limit);
 }
+
+/** Fails with QUOTA_EXCEEDED when one config version would hold more resources than the tenant's quota. */
+export async function assertResourcesWithinQuota(
+  manager: EntityManager,
+  tenantId: string,
+  count: number,
+): Promise<void> {
+  const rows: { quota_max_resources_per_config: number }[] = await manager.query(
+    'SELECT quota_max_resources_per_config FROM tenants WHERE id = $1',
+    [tenantId],
+  );
+  const limit = rows[0]?.quota_max_resources_per_config;
+  if (limit === undefined) throw DomainError.notFound('tenant', tenantId);
+  if (count > limit) throw DomainError.quotaExceeded('maxResourcesPerConfig', limit);
+}

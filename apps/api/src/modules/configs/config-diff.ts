@@ -1,0 +1,30 @@
+import { compare, type Operation } from 'fast-json-patch';
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+import type { ProxyConfig } from './proxy-config';
+
+export interface ConfigDiff {
+  /** RFC 6902 operations that turn the first document into the second. */
+  readonly patch: readonly Operation[];
+  /** The same change as a unified diff of the two documents in YAML. */
+  readonly unified: string;
+}
+
+/** Both documents as clients see them (secrets masked), so a diff never reveals secret material. */
+export function diffConfigs(
+  from: { label: string; config: ProxyConfig },
+  to: { label: string; config: ProxyConfig },
+): ConfigDiff {
+  return {
+    patch: compare(from.config, to.config),
+    unified: createTwoFilesPatch(
+      from.label,
+      to.label,
+      stringify(from.config),
+      stringify(to.config),
+      undefined,
+      undefined,
+      { context: 3 },
+    ),
+  };
+}

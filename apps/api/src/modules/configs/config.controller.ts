@@ -1,0 +1,166 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { Requires } from '../../auth/requires.decorator';
+import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
+import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
+import { parseRequest, ZodPipe } from '../../http/zod-request';
+import type { ConfigDiff } from './config-diff';
+import {
+  CHANGE_MESSAGE_HEADER,
+  CONFIG_LIST,
+  CONFIG_VERSION_LIST,
+  type ConfigChangeView,
+  type ConfigSummaryView,
+  type ConfigVersionSummaryView,
+  type ConfigVersionView,
+  type ConfigView,
+  type DiffQuery,
+  diffQuerySchema,
+  type ValidationReportView,
+  versionNumberParam,
+} from './config.dto';
+import { type ProxyConfig, proxyConfigSchema } from './proxy-config';
+import { ConfigService } from './config.service';
+
+const VersionNumberParam = (): ParameterDecorator =>
+  Param('number', new ZodPipe(versionNumberParam, 'params'));
+const ChangeMessage = (): ParameterDecorator => Headers(CHANGE_MESSAGE_HEADER);
+
+@Controller('api/v1/configs')
+export class ConfigController {
+  constructor(private readonly configs: ConfigService) {}
+
+  @Get()
+  @Requires('viewer')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(listQuerySchema(CONFIG_LIST), 'query')) query: ListQuery,
+  ): Promise<Page<ConfigSummaryView>> {
+    return this.configs.list(principal, query);
+  }
+
+  @Get(':id')
+  @Requires('viewer')
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ConfigView> {
+    return this.configs.get(principal, id);
+  }
+
+  @Post()
+  @Requires('operator')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @WriteQuery() _query: unknown,
+    @ChangeMessage() message: string | undefined,
+    @Body(new ZodPipe(proxyConfigSchema, 'body')) body: ProxyConfig,
+  ): Promise<ConfigChangeView> {
+    return this.configs.create(principal, body, message ?? '');
+  }
+
+  @Put(':id')
+  @Requires('operator')
+  replace(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @ChangeMessage() message: string | undefined,
+    @Body(new ZodPipe(proxyConfigSchema, 'body')) body: ProxyConfig,
+  ): Promise<ConfigChangeView> {
+    return this.configs.replace(principal, id, expectedVersion, body, message ?? '');
+  }
+
+  @Patch(':id')
+  @Requires('operator')
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @ChangeMessage() message: string | undefined,
+    @Body() patch: unknown,
+  ): Promise<ConfigChangeView> {
+    return this.configs.patch(principal, id, expectedVersion, patch, message ?? '');
+  }
+
+  @Delete(':id')
+  @Requires('operator')
+  @HttpCode(204)
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+  ): Promise<void> {
+    return this.configs.delete(principal, id, expectedVersion);
+  }
+
+  /** Validates the document sent, or without a body the newest version; stores nothing. */
+  @Post(':id/validate')
+  @Requires('viewer')
+  @HttpCode(200)
+  validate(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Body() body: unknown,
+  ): Promise<ValidationReportView> {
+    const candidate = body === undefined ? undefined : parseRequest(proxyConfigSchema, body, 'body');
+    return this.configs.validate(principal, id, candidate);
+  }
+
+  @Get(':id/versions')
+  @Requires('viewer')
+  listVersions(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Query(new ZodPipe(listQuerySchema(CONFIG_VERSION_LIST), 'query')) query: ListQuery,
+  ): Promise<Page<ConfigVersionSummaryView>> {
+    return this.configs.listVersions(principal, id, query);
+  }
+
+  @Get(':id/versions/:number')
+  @Requires('viewer')
+  getVersion(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @VersionNumberParam() number: number,
+  ): Promise<ConfigVersionView> {
+    return this.configs.getVersion(principal, id, number);
+  }
+
+  @Get(':id/diff')
+  @Requires('viewer')
+  diff(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @Query(new ZodPipe(diffQuerySchema, 'query')) query: DiffQuery,
+  ): Promise<ConfigDiff> {
+    return this.configs.diff(principal, id, query.from, query.to);
+  }
+
+  /** Makes a new version equal to version `number`; needs the config's ETag like any update. */
+  @Post(':id/versions/:number/rollback')
+  @Requires('operator')
+  @HttpCode(200)
+  rollback(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @VersionNumberParam() number: number,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @ChangeMessage() message: string | undefined,
+  ): Promise<ConfigChangeView> {
+    return this.configs.rollback(principal, id, expectedVersion, number, message ?? '');
+  }
+}

@@ -1,0 +1,182 @@
+import {
+  type JsonObject,
+  type Labels,
+  PROXY_DESIRED_STATES,
+  type ProxyDesiredState,
+  type ProxyHealth,
+  type ProxyStatus,
+  type XdsResourceType,
+  type XdsSyncStatus,
+} from '@envoy-fleet/domain';
+import type { ProxyEntity } from '@envoy-fleet/db';
+import { z } from 'zod';
+import type { ListSpec } from '../../http/list-query';
+import { labelsSchema } from '../../http/request-schemas';
+
+/** Envoy node ids appear in URLs: letters, digits and `._:-`. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+
+export const nodeIdParam = z
+  .string()
+  .regex(NODE_ID_PATTERN, 'must be 1-255 letters, digits, ".", "_", ":" or "-"');
+
+const port = z.number().int().min(1).max(65_535);
+
+/** What an operator decides about a proxy; what the node-agent and xds-server observe is read-only. */
+export const proxyWriteSchema = z.strictObject({
+  groupId: z.uuid(),
+  vmId: z.uuid().nullable().default(null),
+  containerName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a Docker container name (at most 128 characters)'),
+  proxyPort: port,
+  adminPort: port,
+  image: z.string().min(1).max(500),
+  desiredState: z.enum(PROXY_DESIRED_STATES).default('running'),
+  labels: labelsSchema.default({}),
+  metadata: z
+    .record(z.string(), z.json())
+    .transform((metadata): JsonObject => metadata)
+    .default({}),
+  resourceLimits: z
+    .strictObject({
+      cpuMillicores: z.number().int().min(1).nullable().default(null),
+      memoryMib: z.number().int().min(1).nullable().default(null),
+    })
+    .default({ cpuMillicores: null, memoryMib: null }),
+});
+export type ProxyWrite = z.output<typeof proxyWriteSchema>;
+
+export const proxyCreateSchema = proxyWriteSchema.extend({ nodeId: nodeIdParam });
+export type ProxyCreate = z.output<typeof proxyCreateSchema>;
+
+export interface ProxyView {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly groupId: string;
+  readonly vmId: string | null;
+  readonly containerId: string | null;
+  readonly containerName: string;
+  readonly proxyPort: number;
+  readonly adminPort: number;
+  readonly image: string;
+  readonly desiredState: ProxyDesiredState;
+  readonly status: ProxyStatus;
+  readonly health: ProxyHealth;
+  readonly xdsStatus: { readonly [T in XdsResourceType]: XdsSyncStatus };
+  readonly labels: Labels;
+  readonly metadata: JsonObject;
+  readonly resourceLimits: { readonly cpuMillicores: number | null; readonly memoryMib: number | null };
+  readonly lastSeenAt: string | null;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** `GET /proxies/{node_id}/status`: what is known of the proxy's container and of its xDS streams. */
+export interface ProxyStatusView {
+  readonly nodeId: string;
+  readonly desiredState: ProxyDesiredState;
+  readonly status: ProxyStatus;
+  readonly health: ProxyHealth;
+  readonly xdsStatus: { readonly [T in XdsResourceType]: XdsSyncStatus };
+  readonly lastSeenAt: string | null;
+}
+
+export function proxyView(proxy: ProxyEntity): ProxyView {
+  return {
+    id: proxy.id,
+    nodeId: proxy.nodeId,
+    groupId: proxy.groupId,
+    vmId: proxy.vmId,
+    containerId: proxy.containerId,
+    containerName: proxy.containerName,
+    proxyPort: proxy.proxyPort,
+    adminPort: proxy.adminPort,
+    image: proxy.image,
+    desiredState: proxy.desiredState,
+    status: proxy.status,
+    health: proxy.health,
+    xdsStatus: {
+      listener: proxy.listenerSyncStatus,
+      route_config: proxy.routeConfigSyncStatus,
+      cluster: proxy.clusterSyncStatus,
+      endpoint: proxy.endpointSyncStatus,
+      secret: proxy.secretSyncStatus,
+    },
+    labels: proxy.labels,
+    metadata: proxy.metadata as JsonObject,
+    resourceLimits: { cpuMillicores: proxy.cpuMillicores, memoryMib: proxy.memoryMib },
+    lastSeenAt: proxy.lastSeenAt?.toISOString() ?? null,
+    version: proxy.version,
+    createdAt: proxy.createdAt.toISOString(),
+    updatedAt: proxy.updatedAt.toISOString(),
+  };
+}
+
+export function proxyStatusView(view: ProxyView): ProxyStatusView {
+  const { nodeId, desiredState, status, health, xdsStatus, lastSeenAt } = view;
+  return { nodeId, desiredState, status, health, xdsStatus, lastSeenAt };
+}
+
+export function proxyWriteOf(view: ProxyView): ProxyWrite {
+  const {
+    groupId,
+    vmId,
+    containerName,
+    proxyPort,
+    adminPort,
+    image,
+    desiredState,
+    labels,
+    metadata,
+    resourceLimits,
+  } = view;
+  return {
+    groupId,
+    vmId,
+    containerName,
+    proxyPort,
+    adminPort,
+    image,
+    desiredState,
+    labels,
+    metadata,
+    resourceLimits,
+  };
+}
+
+export function proxyColumns(write: ProxyWrite): Partial<ProxyEntity> {
+  return {
+    groupId: write.groupId,
+    vmId: write.vmId,
+    containerName: write.containerName,
+    proxyPort: write.proxyPort,
+    adminPort: write.adminPort,
+    image: write.image,
+    desiredState: write.desiredState,
+    labels: write.labels,
+    metadata: write.metadata,
+    cpuMillicores: write.resourceLimits.cpuMillicores,
+    memoryMib: write.resourceLimits.memoryMib,
+  };
+}
+
+export const PROXY_LIST: ListSpec = {
+  sortable: {
+    nodeId: { column: 'node_id', kind: 'text' },
+    status: { column: 'status', kind: 'text' },
+    proxyPort: { column: 'proxy_port', kind: 'integer' },
+    createdAt: { column: 'created_at', kind: 'timestamp' },
+    updatedAt: { column: 'updated_at', kind: 'timestamp' },
+  },
+  defaultSort: 'nodeId',
+  filters: {
+    groupId: 'group_id',
+    vmId: 'vm_id',
+    status: 'status',
+    health: 'health',
+    desiredState: 'desired_state',
+  },
+  labels: true,
+};

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  createEvent,
+  DomainError,
+  portRangeContains,
+  validateLabels,
+  type ValidationIssue,
+} from '@envoy-fleet/domain';
+import { appendEvents, NodeEntity, ProxyEntity, ProxyGroupEntity, updateVersioned } from '@envoy-fleet/db';
+import type { EntityManager } from 'typeorm';
+import type { Principal } from '../../auth/principal';
+import { listPage } from '../../database/list-page';
+import { assertWithinQuota } from '../../database/tenant-quota';
+import { UnitOfWork } from '../../database/unit-of-work.service';
+import { deleteVersioned } from '../../database/versioned-delete';
+import type { ListQuery, Page } from '../../http/list-query';
+import { mergePatchObject } from '../../http/merge-patch';
+import { parseRequest } from '../../http/zod-request';
+import {
+  PROXY_LIST,
+  proxyColumns,
+  type ProxyCreate,
+  type ProxyStatusView,
+  proxyStatusView,
+  type ProxyView,
+  proxyView,
+  type ProxyWrite,
+  proxyWriteOf,
+  proxyWriteSchema,
+} from './proxy.dto';
+
+type Change = 'created' | 'updated' | 'deleted';
+
+/** Envoy instances, addressed by their node id [seed 000 4.1.1]. */
+@Injectable()
+export class ProxyService {
+  constructor(private readonly unitOfWork: UnitOfWork) {}
+
+  list(principal: Principal, query: ListQuery): Promise<Page<ProxyView>> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const page = await listPage(
+        manager.getRepository(ProxyEntity).createQueryBuilder('proxy'),
+        PROXY_LIST,
+        query,
+      );
+      return { items: page.items.map(proxyView), nextCursor: page.nextCursor };
+    });
+  }
+
+  get(principal: Principal, nodeId: string): Promise<ProxyView> {
+    return this.unitOfWork.forTenant(principal, async (manager) =>
+      proxyView(await findProxy(manager, nodeId)),
+    );
+  }
+
+  async status(principal: Principal, nodeId: string): Promise<ProxyStatusView> {
+    return proxyStatusView(await this.get(principal, nodeId));
+  }
+
+  create(principal: Principal, create: ProxyCreate): Promise<ProxyView> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      await assertPlacement(manager, create);
+      await assertWithinQuota(manager, principal.tenantId, 'maxProxies');
+      const proxy = await manager.save(
+        manager.create(ProxyEntity, {
+          ...proxyColumns(create),
+          nodeId: create.nodeId,
+          tenantId: principal.tenantId,
+        }),
+      );
+      await appendEvents(manager, [changed(principal, proxy, 'created')]);
+      return proxyView(proxy);
+    });
+  }
+
+  replace(
+    principal: Principal,
+    nodeId: string,
+    expectedVersion: number,
+    write: ProxyWrite,
+  ): Promise<ProxyView> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const current = await findProxy(manager, nodeId);
+      await assertPlacement(manager, write);
+      const proxy = await updateVersioned(
+        manager,
+        ProxyEntity,
+        current.id,
+        expectedVersion,
+        proxyColumns(write),
+      );
+      await appendEvents(manager, [changed(principal, proxy, 'updated')]);
+      return proxyView(proxy);
+    });
+  }
+
+  async patch(
+    principal: Principal,
+    nodeId: string,
+    expectedVersion: number,
+    patch: unknown,
+  ): Promise<ProxyView> {
+    const current = await this.get(principal, nodeId);
+    const merged = mergePatchObject(proxyWriteOf(current), patch);
+    return this.replace(principal, nodeId, expectedVersion, parseRequest(proxyWriteSchema, merged, 'body'));
+  }
+
+  delete(principal: Principal, nodeId: string, expectedVersion: number): Promise<void> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const proxy = await findProxy(manager, nodeId);
+      await deleteVersioned(manager, ProxyEntity, proxy.id, expectedVersion);
+      await appendEvents(manager, [changed(principal, proxy, 'deleted')]);
+    });
+  }
+}
+
+async function findProxy(manager: EntityManager, nodeId: string): Promise<ProxyEntity> {
+  const proxy = await manager.findOneBy(ProxyEntity, { nodeId });
+  if (proxy === null) throw DomainError.notFound('proxy', nodeId);
+  return proxy;
+}
+
+/** The group exists; on a VM, the ports come from the VM's ranges (their uniqueness is the database's). */
+async function assertPlacement(manager: EntityManager, write: ProxyWrite): Promise<void> {
+  const issues: ValidationIssue[] = [...validateLabels(write.labels)];
+  if (write.proxyPort === write.adminPort)
+    issues.push({ path: 'adminPort', message: 'must differ from proxyPort' });
+  if ((await manager.findOneBy(ProxyGroupEntity, { id: write.groupId })) === null) {
+    issues.push({ path: 'groupId', message: 'refers to a proxy group that does not exist' });
+  }
+  if (write.vmId !== null) {
+    const node = await manager.findOneBy(NodeEntity, { id: write.vmId });
+    if (node === null) {
+      issues.push({ path: 'vmId', message: 'refers to a node that does not exist' });
+    } else {
+      const proxyRange = { start: node.proxyPortRangeStart, end: node.proxyPortRangeEnd };
+      const adminRange = { start: node.adminPortRangeStart, end: node.adminPortRangeEnd };
+      if (!portRangeContains(proxyRange, write.proxyPort)) {
+        issues.push({
+          path: 'proxyPort',
+          message: `must be in the node's proxy port range ${proxyRange.start}-${proxyRange.end}`,
+        });
+      }
+      if (!portRangeContains(adminRange, write.adminPort)) {
+        issues.push({
+          path: 'adminPort',
+          message: `must be in the node's admin port range ${adminRange.start}-${adminRange.end}`,
+        });
+      }
+    }
+  }
+  DomainError.assertValid('proxy', issues);
+}
+
+function changed(principal: Principal, proxy: ProxyEntity, change: Change) {
+  return createEvent('proxy.changed', {
+    id: randomUUID(),
+    tenantId: principal.tenantId,
+    aggregateId: proxy.id,
+    payload: { proxyId: proxy.id, nodeId: proxy.nodeId, change },
+  });
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { Requires } from '../../auth/requires.decorator';
+import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
+import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
+import { ZodPipe } from '../../http/zod-request';
+import {
+  PROXY_GROUP_LIST,
+  type ProxyGroupView,
+  type ProxyGroupWrite,
+  proxyGroupWriteSchema,
+} from './proxy-group.dto';
+import { ProxyGroupService } from './proxy-group.service';
+
+@Controller('api/v1/proxy-groups')
+export class ProxyGroupController {
+  constructor(private readonly groups: ProxyGroupService) {}
+
+  @Get()
+  @Requires('viewer')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(listQuerySchema(PROXY_GROUP_LIST), 'query')) query: ListQuery,
+  ): Promise<Page<ProxyGroupView>> {
+    return this.groups.list(principal, query);
+  }
+
+  @Get(':id')
+  @Requires('viewer')
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ProxyGroupView> {
+    return this.groups.get(principal, id);
+  }
+
+  @Post()
+  @Requires('operator')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @WriteQuery() _query: unknown,
+    @Body(new ZodPipe(proxyGroupWriteSchema, 'body')) body: ProxyGroupWrite,
+  ): Promise<ProxyGroupView> {
+    return this.groups.create(principal, body);
+  }
+
+  @Put(':id')
+  @Requires('operator')
+  replace(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @Body(new ZodPipe(proxyGroupWriteSchema, 'body')) body: ProxyGroupWrite,
+  ): Promise<ProxyGroupView> {
+    return this.groups.replace(principal, id, expectedVersion, body);
+  }
+
+  @Patch(':id')
+  @Requires('operator')
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+    @Body() patch: unknown,
+  ): Promise<ProxyGroupView> {
+    return this.groups.patch(principal, id, expectedVersion, patch);
+  }
+
+  @Delete(':id')
+  @Requires('operator')
+  @HttpCode(204)
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @ExpectedVersion() expectedVersion: number,
+    @WriteQuery() _query: unknown,
+  ): Promise<void> {
+    return this.groups.delete(principal, id, expectedVersion);
+  }
+}

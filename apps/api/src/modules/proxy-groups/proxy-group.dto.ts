@@ -1,0 +1,62 @@
+import { type Labels, PROXY_GROUP_NAME_PATTERN } from '@envoy-fleet/domain';
+import type { ProxyGroupEntity } from '@envoy-fleet/db';
+import { z } from 'zod';
+import type { ListSpec } from '../../http/list-query';
+import { labelsSchema } from '../../http/request-schemas';
+
+/** A proxy group as clients write it; its name is Envoy's `node.cluster`. */
+export const proxyGroupWriteSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      PROXY_GROUP_NAME_PATTERN,
+      'must be 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit',
+    ),
+  parentId: z.uuid().nullable().default(null),
+  description: z.string().max(1000).default(''),
+  labels: labelsSchema.default({}),
+  desiredReplicas: z.number().int().min(0).nullable().default(null),
+});
+export type ProxyGroupWrite = z.output<typeof proxyGroupWriteSchema>;
+
+export interface ProxyGroupView {
+  readonly id: string;
+  readonly name: string;
+  readonly parentId: string | null;
+  readonly description: string;
+  readonly labels: Labels;
+  readonly desiredReplicas: number | null;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
+  return {
+    id: group.id,
+    name: group.name,
+    parentId: group.parentId,
+    description: group.description,
+    labels: group.labels,
+    desiredReplicas: group.desiredReplicas,
+    version: group.version,
+    createdAt: group.createdAt.toISOString(),
+    updatedAt: group.updatedAt.toISOString(),
+  };
+}
+
+export function proxyGroupWriteOf(view: ProxyGroupView): ProxyGroupWrite {
+  const { name, parentId, description, labels, desiredReplicas } = view;
+  return { name, parentId, description, labels, desiredReplicas };
+}
+
+export const PROXY_GROUP_LIST: ListSpec = {
+  sortable: {
+    name: { column: 'name', kind: 'text' },
+    createdAt: { column: 'created_at', kind: 'timestamp' },
+    updatedAt: { column: 'updated_at', kind: 'timestamp' },
+  },
+  defaultSort: 'name',
+  filters: { parentId: 'parent_id', name: 'name' },
+  labels: true,
+};

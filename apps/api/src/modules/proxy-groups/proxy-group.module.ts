@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { ProxyGroupController } from './proxy-group.controller';
+import { ProxyGroupService } from './proxy-group.service';
+
+@Module({ controllers: [ProxyGroupController], providers: [ProxyGroupService] })
+export class ProxyGroupModule {}

@@ -1,0 +1,141 @@
+import type { Page } from '../src/http/list-query';
+import type { NodeView } from '../src/modules/nodes/node.dto';
+import type { ProxyStatusView, ProxyView } from '../src/modules/proxies/proxy.dto';
+import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto';
+import { startApi, type ApiUnderTest } from './support/api-under-test';
+
+describe('proxy groups and proxies', () => {
+  let api: ApiUnderTest;
+  let vm: NodeView;
+
+  beforeAll(async () => {
+    api = await startApi('fleet-resources');
+    vm = (
+      await api.admin.post<NodeView>('/api/v1/nodes', {
+        hostname: 'vm-1',
+        capacity: { cpuMillicores: 8000, memoryMib: 16384 },
+        proxyPortRange: { start: 10000, end: 10099 },
+        adminPortRange: { start: 20000, end: 20099 },
+      })
+    ).body;
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const group = (name: string, parentId: string | null = null) =>
+    api.admin.post<ProxyGroupView>('/api/v1/proxy-groups', { name, parentId });
+
+  it('nests groups and refuses a parent that would make a cycle (422)', async () => {
+    const root = (await group('edge')).body;
+    const child = (await group('edge.eu', root.id)).body;
+    const grandchild = (await group('edge.eu.1', child.id)).body;
+
+    const cycle = await api.admin.patch(
+      `/api/v1/proxy-groups/${root.id}`,
+      { parentId: grandchild.id },
+      { headers: { 'if-match': 'W/"1"' } },
+    );
+    const self = await api.admin.patch(
+      `/api/v1/proxy-groups/${root.id}`,
+      { parentId: root.id },
+      { headers: { 'if-match': 'W/"1"' } },
+    );
+    const missingParent = await group('orphan', '00000000-0000-4000-8000-000000000000');
+
+    expect(cycle.status).toBe(422);
+    expect(cycle.problem.errors).toEqual([
+      { path: 'parentId', message: 'would make the group its own ancestor' },
+    ]);
+    expect(self.status).toBe(422);
+    expect(missingParent.status).toBe(422);
+    const children = await api.admin.get<Page<ProxyGroupView>>(`/api/v1/proxy-groups?parentId=${root.id}`);
+    expect(children.body.items.map((each) => each.name)).toEqual(['edge.eu']);
+    const inUse = await api.admin.delete(`/api/v1/proxy-groups/${child.id}`, {
+      headers: { 'if-match': 'W/"1"' },
+    });
+    expect(inUse.status).toBe(409);
+    expect(inUse.problem.code).toBe('CONFLICT');
+  });
+
+  it('creates, reads, updates and deletes proxies addressed by their Envoy node id', async () => {
+    const edge = (await group('proxies')).body;
+    const body = {
+      nodeId: 'edge-proxy-001',
+      groupId: edge.id,
+      vmId: vm.id,
+      containerName: 'envoy-proxy-proxies-001',
+      proxyPort: 10001,
+      adminPort: 20001,
+      image: 'envoyproxy/envoy:v1.31.0',
+      labels: { zone: 'a' },
+    };
+
+    const created = await api.admin.post<ProxyView>('/api/v1/proxies', body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      nodeId: 'edge-proxy-001',
+      status: 'unknown',
+      health: 'unknown',
+      xdsStatus: { listener: 'NOT_SENT' },
+    });
+
+    const status = await api.admin.get<ProxyStatusView>('/api/v1/proxies/edge-proxy-001/status');
+    expect(status.body).toEqual({
+      nodeId: 'edge-proxy-001',
+      desiredState: 'running',
+      status: 'unknown',
+      health: 'unknown',
+      xdsStatus: {
+        listener: 'NOT_SENT',
+        route_config: 'NOT_SENT',
+        cluster: 'NOT_SENT',
+        endpoint: 'NOT_SENT',
+        secret: 'NOT_SENT',
+      },
+      lastSeenAt: null,
+    });
+
+    const clash = await api.admin.post('/api/v1/proxies', {
+      ...body,
+      nodeId: 'edge-proxy-002',
+      containerName: 'envoy-proxy-proxies-002',
+      adminPort: 20002,
+    });
+    expect(clash.status).toBe(409);
+    const outOfRange = await api.admin.post('/api/v1/proxies', {
+      ...body,
+      nodeId: 'edge-proxy-003',
+      containerName: 'c3',
+      proxyPort: 30000,
+      adminPort: 20003,
+    });
+    expect(outOfRange.status).toBe(422);
+    expect(outOfRange.problem.errors).toEqual([
+      { path: 'proxyPort', message: "must be in the node's proxy port range 10000-10099" },
+    ]);
+
+    const { nodeId: _nodeId, ...writable } = body;
+    const stopped = await api.admin.put<ProxyView>(
+      '/api/v1/proxies/edge-proxy-001',
+      { ...writable, desiredState: 'stopped' },
+      { headers: { 'if-match': 'W/"1"' } },
+    );
+    expect(stopped.body).toMatchObject({ desiredState: 'stopped', version: 2 });
+    const listed = await api.admin.get<Page<ProxyView>>(
+      `/api/v1/proxies?groupId=${edge.id}&labels=zone%3Da&sort=-proxyPort`,
+    );
+    expect(listed.body.items.map((proxy) => proxy.nodeId)).toEqual(['edge-proxy-001']);
+
+    const events = await api.sql<{ payload: { change: string } }>(
+      `SELECT payload FROM outbox WHERE type = 'proxy.changed' ORDER BY id`,
+    );
+    expect(
+      (await api.admin.delete('/api/v1/proxies/edge-proxy-001', { headers: { 'if-match': 'W/"2"' } })).status,
+    ).toBe(204);
+    expect((await api.admin.get('/api/v1/proxies/edge-proxy-001')).status).toBe(404);
+    expect(events.map((event) => event.payload.change)).toEqual(['created', 'updated']);
+    expect((await api.admin.get('/api/v1/proxies/bad%20id')).status).toBe(400);
+  });
+});
