@@ -86,7 +86,7 @@ describe('xds-server SotW ADS', () => {
     it('A2 takes the node from the first request only and accepts later requests without it', async () => {
       const { node } = await registeredProxy();
       const stream = harness.sotw().send(sotwRequest({ node, typeUrl: CDS }));
-      await stream.next();
+      ack(stream, await stream.next());
 
       stream.send(sotwRequest({ typeUrl: LDS }));
 
@@ -108,8 +108,11 @@ describe('xds-server SotW ADS', () => {
       const proxy = await registeredProxy();
       const stream = harness.sotw().send(sotwRequest({ node: proxy.node, typeUrl: CDS }));
       stream.send(sotwRequest({ typeUrl: LDS }));
-      const responses = [await stream.next(), await stream.next()];
-      for (const response of responses) ack(stream, response);
+      const responses: DiscoveryResponse[] = [];
+      for (let index = 0; index < 2; index += 1) {
+        responses.push(await stream.next());
+        ack(stream, responses[index]!);
+      }
       await proxy.publish(edgeSnapshot({ clusters: ['backend', 'other'] }));
       responses.push(await stream.next());
 
@@ -121,9 +124,9 @@ describe('xds-server SotW ADS', () => {
       const proxy = await registeredProxy();
       const stream = harness.sotw().send(sotwRequest({ node: proxy.node, typeUrl: CDS }));
       const cds = await stream.next();
+      ack(stream, cds);
       stream.send(sotwRequest({ typeUrl: RDS, resourceNames: ['http-routes'] }));
       const rds = await stream.next();
-      ack(stream, cds);
       ack(stream, rds, ['http-routes']);
 
       await proxy.publish({
@@ -261,11 +264,10 @@ describe('xds-server SotW ADS', () => {
     it('B15 stays silent after an ACK when nothing changed, also for a subscribed missing name (no ping-pong)', async () => {
       const proxy = await registeredProxy();
       const stream = harness.sotw().send(sotwRequest({ node: proxy.node, typeUrl: CDS }));
-      const cds = await stream.next();
+      ack(stream, await stream.next());
       stream.send(sotwRequest({ typeUrl: RDS, resourceNames: ['http-routes', 'missing'] }));
       const rds = await stream.next();
 
-      ack(stream, cds);
       ack(stream, rds, ['http-routes', 'missing']);
 
       await stream.silence(1_000);
@@ -364,7 +366,9 @@ describe('xds-server SotW ADS', () => {
       }
 
       const last = response;
-      await harness.event((e) => e.type === 'proxy.ack' && 'nonce' in e.payload && e.payload.nonce === last.nonce);
+      await harness.event(
+        (e) => e.type === 'proxy.ack' && 'nonce' in e.payload && e.payload.nonce === last.nonce,
+      );
       expect(namesOf(last)).toEqual(['c5']);
       stream.end();
     });

@@ -10,11 +10,11 @@ import {
   type DeltaDiscoveryResponse,
   type DiscoveryResponse,
 } from '@envoy-fleet/proto/xds';
-import { RedisSnapshotStore } from '@envoy-fleet/snapshot-store';
+import { publishSnapshot, RedisSnapshotStore } from '@envoy-fleet/snapshot-store';
 import { createLogger, type Logger } from '@envoy-fleet/telemetry';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
-import { type FixtureResources, publishFixture } from '@envoy-fleet/test-kit/snapshots';
+import type { SnapshotResources } from '@envoy-fleet/xds';
 import { Registry } from 'prom-client';
 import { AUTO_REGISTER_DEFAULT_SERVING_KEY, type XdsConfig } from '../../src/xds/xds-config';
 import { XdsServer } from '../../src/xds/xds-server';
@@ -88,8 +88,8 @@ export class XdsHarness {
   }
 
   /** Publishes resources under a serving key (pointing `proxies` at it) and announces it as fleet-manager does. */
-  async publish(servingKey: string, resources: Partial<FixtureResources>, proxies: readonly string[] = []) {
-    const published = await publishFixture(this.store, servingKey, resources, proxies);
+  async publish(servingKey: string, resources: SnapshotResources, proxies: readonly string[] = []) {
+    const published = await publishSnapshot(this.store, { servingKey, resources, proxies });
     await this.announce([servingKey]);
     return published;
   }

@@ -108,10 +108,9 @@ export class DeltaStream {
   nextResponse(): DeltaResponse | undefined {
     if (this.view === undefined) return undefined;
     for (const state of this.ordered()) {
-      const plan = this.planOf(state);
-      if (!this.worthSending(state, plan)) continue;
       if (state.tracker.awaitingAck) return undefined;
-      return this.take(state, plan);
+      const plan = this.planOf(state);
+      if (this.worthSending(state, plan)) return this.take(state, plan);
     }
     return undefined;
   }

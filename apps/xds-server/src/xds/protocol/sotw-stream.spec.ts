@@ -75,10 +75,12 @@ describe(SotwStream.name, () => {
       sut.setSnapshot(snapshot({ cluster: { a: 'A' }, listener: { l: 'L' } }));
       sut.handleRequest(request(CDS));
       sut.handleRequest(request(LDS));
-      const [cds, lds] = drain(sut);
+      const cds = sut.nextResponse();
       sut.handleRequest(ackOf(cds!));
+      const lds = sut.nextResponse();
+      sut.handleRequest(ackOf(lds!));
       sut.setSnapshot(snapshot({ cluster: { a: 'A2' }, listener: { l: 'L' } }));
-      const [cds2] = drain(sut);
+      const cds2 = sut.nextResponse();
 
       expect(new Set([cds!.nonce, lds!.nonce, cds2!.nonce]).size).toBe(3);
     });
@@ -89,7 +91,9 @@ describe(SotwStream.name, () => {
       sut.setSnapshot(first);
       sut.handleRequest(request(CDS));
       sut.handleRequest(request(LDS));
-      const [cds, lds] = drain(sut);
+      const cds = sut.nextResponse();
+      sut.handleRequest(ackOf(cds!));
+      const lds = sut.nextResponse();
 
       expect(cds!.version).toBe(first.type(CDS).version);
       expect(lds!.version).toBe(first.type(LDS).version);
@@ -371,20 +375,35 @@ describe(SotwStream.name, () => {
       expect(written.map((response) => response.typeUrl)).toEqual([CDS, EDS, LDS, RDS]);
     });
 
-    it('holds RDS back while CDS waits for its ACK', () => {
+    it('holds RDS back until CDS is answered', () => {
       const sut = newStream();
       sut.setSnapshot(snapshot({ cluster: { x: 'X' }, route: { routes: 'to x' } }));
       sut.handleRequest(request(CDS));
       sut.handleRequest(request(RDS, ['routes']));
-      const [cds, rds] = drain(sut);
-      sut.handleRequest(ackOf(rds!, ['routes']));
-      expect(cds?.typeUrl).toBe(CDS);
+      const cds = sut.nextResponse()!;
+      expect(cds.typeUrl).toBe(CDS);
+      expect(sut.nextResponse()).toBeUndefined();
+      sut.handleRequest(ackOf(cds));
+      sut.handleRequest(ackOf(sut.nextResponse()!, ['routes']));
 
       sut.setSnapshot(snapshot({ cluster: { x: 'X', y: 'Y' }, route: { routes: 'to y' } }));
+      const changed = sut.nextResponse()!;
+      expect(changed.typeUrl).toBe(CDS);
       expect(sut.nextResponse()).toBeUndefined();
 
-      sut.handleRequest(ackOf(cds!));
-      expect(drain(sut).map((response) => response.typeUrl)).toEqual([CDS, RDS]);
+      sut.handleRequest(ackOf(changed));
+      expect(sut.nextResponse()?.typeUrl).toBe(RDS);
+    });
+
+    it('lets a NACK of CDS release the types after it', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ cluster: { x: 'X' }, route: { routes: 'to x' } }));
+      sut.handleRequest(request(CDS));
+      sut.handleRequest(request(RDS, ['routes']));
+
+      sut.handleRequest(nackOf(sut.nextResponse()!, ''));
+
+      expect(sut.nextResponse()?.typeUrl).toBe(RDS);
     });
 
     it('keeps a removed cluster until the routes that stopped using it are ACKed', () => {

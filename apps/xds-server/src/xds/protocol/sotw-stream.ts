@@ -59,10 +59,10 @@ class SotwTypeState {
  * latest snapshot and subscription, so a stream that cannot write gets the newest state later instead of
  * a queue of stale ones (go-control-plane PR#1498, rule H48).
  *
- * Per type: at most one response awaits its ACK; types are written in ADS order, and a type is written
- * only when every type before it has nothing left to write, so a route never reaches the client before
- * the clusters it names; removed clusters stay in CDS until the listeners and routes that stopped using
- * them are ACKed (make before break).
+ * Per type, at most one response awaits its ACK. Types are written in ADS order, and a type is written only
+ * when every type before it has nothing left to write and its last response was answered (ACK or NACK), so
+ * a route never reaches the client before the clusters it names; removed clusters stay in CDS until the
+ * listeners and routes that stopped using them are ACKed (make before break).
  */
 export class SotwStream {
   private view: SnapshotView | undefined;
@@ -106,10 +106,10 @@ export class SotwStream {
   nextResponse(): SotwResponse | undefined {
     if (this.view === undefined) return undefined;
     for (const state of [...this.types.values()].sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl))) {
-      if (!this.hasPending(state)) continue;
-      // Later types wait too: writing them now could overtake what this type still has to send.
+      // Later types wait until the client has answered this one: a route is sent only once the clusters
+      // it may name were received and processed, never ahead of them.
       if (state.tracker.awaitingAck) return undefined;
-      return this.take(state);
+      if (this.hasPending(state)) return this.take(state);
     }
     return undefined;
   }
