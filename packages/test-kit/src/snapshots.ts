@@ -138,14 +138,15 @@ export const endpointResource = (fixture: EndpointFixture) =>
 export const secretResource = (name: string, secretValue?: string) =>
   resource('secret', name, secretJson(name, secretValue));
 
-/** The resources of one snapshot by kind; every kind is listed, empty or not. */
-export interface FixtureResources {
+/** The resources of one snapshot by kind; every kind is listed, empty or not. A type alias, not an
+ *  interface, so that it is assignable to the `SnapshotResources` record that publishSnapshot takes. */
+export type FixtureResources = {
   readonly listener: readonly SnapshotResource[];
   readonly route: readonly SnapshotResource[];
   readonly cluster: readonly SnapshotResource[];
   readonly endpoint: readonly SnapshotResource[];
   readonly secret: readonly SnapshotResource[];
-}
+};
 
 export interface EdgeSnapshotOptions {
   /** Cluster names; each gets a ClusterLoadAssignment with one endpoint on 127.0.0.1 (port 9000 + index). */
