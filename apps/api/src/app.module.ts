@@ -1,12 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { HealthModule, type ReadinessCheck, type ServiceTelemetry } from '@envoy-fleet/telemetry';
 import { ApiCoreModule, type ApiDependencies } from './api-core.module';
 import { ApiRoutesModule } from './api-routes.module';
+import { DocsModule } from './openapi/docs.module';
 
 export interface ApiModuleOptions {
   readonly telemetry: ServiceTelemetry;
   readonly readinessChecks: readonly ReadinessCheck[];
   readonly dependencies: ApiDependencies;
+  /** Served at /api/docs-json and /api/docs; absent while the document is being generated from this module. */
+  readonly openApiDocument?: OpenAPIObject;
 }
 
 @Module({})
@@ -18,6 +22,7 @@ export class AppModule {
         HealthModule.forRoot({ telemetry: options.telemetry, checks: options.readinessChecks }),
         ApiCoreModule.register(options.dependencies),
         ApiRoutesModule,
+        ...(options.openApiDocument === undefined ? [] : [DocsModule.register(options.openApiDocument)]),
       ],
     };
   }

@@ -10,10 +10,11 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import { apiSettingsFrom } from './api-settings';
-import { AppModule } from './app.module';
+import { type ApiModuleOptions, AppModule } from './app.module';
 import { ensureInstallationTenant } from './auth/installation-tenant';
 import { apiEmbeddedEnvSchema, type ApiEmbeddedEnv, type ApiEnv, apiEnvSchema } from './env';
 import { migrateOnStart } from './migrate-on-start';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 
 const SERVICE_NAME = 'api';
 
@@ -96,7 +97,7 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
         },
         (relay) => relay.stop(),
       );
-      return AppModule.register({
+      const options: ApiModuleOptions = {
         telemetry,
         dependencies: {
           appDataSource: dataSource,
@@ -109,7 +110,9 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
           { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
           healthReportCheck('event-bus', () => bus.health()),
         ],
-      });
+      };
+      const openApiDocument = await buildOpenApiDocument(AppModule.register(options));
+      return AppModule.register({ ...options, openApiDocument });
     },
   });
 }

@@ -13,3 +13,18 @@ export const writeQuerySchema = z.strictObject({
 export const labelsSchema = z.record(z.string(), z.string()).transform((labels): Labels => labels);
 
 export const portRangeSchema = z.strictObject({ start: z.number().int(), end: z.number().int() });
+
+/** Fields every versioned representation ends with. */
+export const versionedViewFields = {
+  version: z.number().int().describe('optimistic-lock version, also sent as the ETag W/"<version>"'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+};
+
+export const labelsView = z.record(z.string(), z.string());
+export const portRangeView = z.object({ start: z.number().int(), end: z.number().int() });
+
+/** A page of a list: pass `nextCursor` as `cursor` for the next one; null on the last page. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -2,6 +2,7 @@ import { ROLES, type Role } from '@envoy-fleet/domain';
 import type { ApiKeyEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
+import { versionedViewFields } from '../../http/request-schemas';
 
 const fields = {
   name: z.string().min(1).max(255),
@@ -17,25 +18,26 @@ export type ApiKeyCreate = z.output<typeof apiKeyCreateSchema>;
 export const apiKeyWriteSchema = z.strictObject({ ...fields, revoked: z.boolean().default(false) });
 export type ApiKeyWrite = z.output<typeof apiKeyWriteSchema>;
 
-export interface ApiKeyView {
-  readonly id: string;
-  readonly name: string;
-  /** The public start of the key, to recognise it; the secret itself is never shown again. */
-  readonly prefix: string;
-  readonly role: Role;
-  readonly scopes: readonly string[];
-  readonly expiresAt: string | null;
-  readonly lastUsedAt: string | null;
-  readonly revokedAt: string | null;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const apiKeyViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z
+    .string()
+    .describe('the public start of the key, to recognise it; the secret is never shown again'),
+  role: z.enum(ROLES),
+  scopes: z.array(z.string()),
+  expiresAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+  ...versionedViewFields,
+});
+export type ApiKeyView = z.output<typeof apiKeyViewSchema>;
 
 /** The response to a creation: the only time the secret is returned. */
-export interface CreatedApiKeyView extends ApiKeyView {
-  readonly secret: string;
-}
+export const createdApiKeyViewSchema = apiKeyViewSchema.extend({
+  secret: z.string().describe('the API key; shown once, store it now'),
+});
+export type CreatedApiKeyView = z.output<typeof createdApiKeyViewSchema>;
 
 export function apiKeyView(key: ApiKeyEntity, role: Role): ApiKeyView {
   return {

@@ -5,7 +5,7 @@ import type { ProxyConfig } from './proxy-config';
 
 export interface ConfigDiff {
   /** RFC 6902 operations that turn the first document into the second. */
-  readonly patch: readonly Operation[];
+  readonly patch: Operation[];
   /** The same change as a unified diff of the two documents in YAML. */
   readonly unified: string;
 }

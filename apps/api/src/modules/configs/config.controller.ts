@@ -1,3 +1,4 @@
+import { ApiBody, ApiConsumes, ApiHeader, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   Body,
   Controller,
@@ -30,19 +31,46 @@ import {
   diffQuerySchema,
   type ValidationReportView,
   versionNumberParam,
+  configSummaryViewSchema,
+  configViewSchema,
+  configChangeViewSchema,
+  configVersionSummaryViewSchema,
+  configVersionViewSchema,
+  validationReportViewSchema,
+  configDiffViewSchema,
 } from './config.dto';
 import { type ProxyConfig, proxyConfigSchema } from './proxy-config';
+import {
+  ApiCreate,
+  ApiDelete,
+  ApiList,
+  ApiMergePatch,
+  ApiProblems,
+  ApiRead,
+  ApiReplace,
+  ApiSecured,
+} from '../../openapi/api-docs.decorators';
+import { jsonSchemaOf } from '../../openapi/zod-json-schema';
 import { ConfigService } from './config.service';
 
 const VersionNumberParam = (): ParameterDecorator =>
   Param('number', new ZodPipe(versionNumberParam, 'params'));
 const ChangeMessage = (): ParameterDecorator => Headers(CHANGE_MESSAGE_HEADER);
+const ApiChangeMessage = (): MethodDecorator =>
+  ApiHeader({
+    name: 'Change-Message',
+    required: false,
+    description: 'recorded with the version this change makes',
+  });
 
+@ApiTags('configs')
+@ApiSecured()
 @Controller('api/v1/configs')
 export class ConfigController {
   constructor(private readonly configs: ConfigService) {}
 
   @Get()
+  @ApiList(configSummaryViewSchema, CONFIG_LIST, 'a page of configs, without their documents')
   @Requires('viewer')
   list(
     @CurrentPrincipal() principal: Principal,
@@ -52,12 +80,15 @@ export class ConfigController {
   }
 
   @Get(':id')
+  @ApiRead(configViewSchema, "the config and its newest version's document, secrets masked")
   @Requires('viewer')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ConfigView> {
     return this.configs.get(principal, id);
   }
 
   @Post()
+  @ApiCreate(proxyConfigSchema, configChangeViewSchema, 'the config and its version 1', { yaml: true })
+  @ApiChangeMessage()
   @Requires('operator')
   create(
     @CurrentPrincipal() principal: Principal,
@@ -69,6 +100,13 @@ export class ConfigController {
   }
 
   @Put(':id')
+  @ApiReplace(
+    proxyConfigSchema,
+    configChangeViewSchema,
+    'the config, its new version, and the change from the previous one',
+    { yaml: true },
+  )
+  @ApiChangeMessage()
   @Requires('operator')
   replace(
     @CurrentPrincipal() principal: Principal,
@@ -82,6 +120,8 @@ export class ConfigController {
   }
 
   @Patch(':id')
+  @ApiMergePatch(configChangeViewSchema, 'the config, its new version, and the change from the previous one')
+  @ApiChangeMessage()
   @Requires('operator')
   patch(
     @CurrentPrincipal() principal: Principal,
@@ -95,6 +135,7 @@ export class ConfigController {
   }
 
   @Delete(':id')
+  @ApiDelete('the config and all its versions are deleted')
   @Requires('operator')
   @HttpCode(204)
   delete(
@@ -108,6 +149,14 @@ export class ConfigController {
 
   /** Validates the document sent, or without a body the newest version; stores nothing. */
   @Post(':id/validate')
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody({ required: false, schema: jsonSchemaOf(proxyConfigSchema, 'input') })
+  @ApiResponse({
+    status: 200,
+    description: 'every issue found, by JSON path',
+    schema: jsonSchemaOf(validationReportViewSchema, 'output'),
+  })
+  @ApiProblems(400, 404, 413, 415)
   @Requires('viewer')
   @HttpCode(200)
   validate(
@@ -120,6 +169,7 @@ export class ConfigController {
   }
 
   @Get(':id/versions')
+  @ApiList(configVersionSummaryViewSchema, CONFIG_VERSION_LIST, 'a page of versions, newest first by default')
   @Requires('viewer')
   listVersions(
     @CurrentPrincipal() principal: Principal,
@@ -130,6 +180,7 @@ export class ConfigController {
   }
 
   @Get(':id/versions/:number')
+  @ApiRead(configVersionViewSchema, 'the version and its document, secrets masked')
   @Requires('viewer')
   getVersion(
     @CurrentPrincipal() principal: Principal,
@@ -140,6 +191,14 @@ export class ConfigController {
   }
 
   @Get(':id/diff')
+  @ApiQuery({ name: 'from', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'to', schema: { type: 'integer', minimum: 1 } })
+  @ApiResponse({
+    status: 200,
+    description: 'RFC 6902 patch from `from` to `to`, and a unified diff',
+    schema: jsonSchemaOf(configDiffViewSchema, 'output'),
+  })
+  @ApiProblems(400, 404)
   @Requires('viewer')
   diff(
     @CurrentPrincipal() principal: Principal,
@@ -151,6 +210,15 @@ export class ConfigController {
 
   /** Makes a new version equal to version `number`; needs the config's ETag like any update. */
   @Post(':id/versions/:number/rollback')
+  @ApiHeader({ name: 'If-Match', required: true, description: "the config's ETag" })
+  @ApiQuery({ name: 'dryRun', required: false, schema: { type: 'string', enum: ['true', 'false'] } })
+  @ApiChangeMessage()
+  @ApiResponse({
+    status: 200,
+    description: 'the config and its new version, equal to version `number`',
+    schema: jsonSchemaOf(configChangeViewSchema, 'output'),
+  })
+  @ApiProblems(400, 404, 412, 428)
   @Requires('operator')
   @HttpCode(200)
   rollback(

@@ -1,56 +1,68 @@
-import type { ConfigDocument, Labels, ValidationIssue } from '@envoy-fleet/domain';
+import type { ConfigDocument } from '@envoy-fleet/domain';
 import type { ConfigEntity, ConfigVersionEntity } from '@envoy-fleet/db';
-import type { Operation } from 'fast-json-patch';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
-import { type ProxyConfig, toProxyConfig } from './proxy-config';
+import { labelsView, versionedViewFields } from '../../http/request-schemas';
+import { type ProxyConfig, proxyConfigViewSchema, toProxyConfig } from './proxy-config';
 import { maskDocument } from './secret-cipher';
 
-export interface ConfigSummaryView {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly labels: Labels;
-  /** The newest version's number. */
-  readonly latestVersion: number;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const configSummaryViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  labels: labelsView,
+  latestVersion: z.number().int().describe("the newest version's number"),
+  ...versionedViewFields,
+});
+export type ConfigSummaryView = z.output<typeof configSummaryViewSchema>;
 
 /** A config with its newest version's document; secrets masked. */
-export interface ConfigView extends ConfigSummaryView {
-  readonly contentHash: string;
-  readonly document: ProxyConfig;
-}
+export const configViewSchema = configSummaryViewSchema.extend({
+  contentHash: z.string().describe("SHA-256 of the newest version's canonical content"),
+  document: proxyConfigViewSchema,
+});
+export type ConfigView = z.output<typeof configViewSchema>;
+
+const jsonPatchOperation = z
+  .object({ op: z.string(), path: z.string(), value: z.unknown().optional(), from: z.string().optional() })
+  .describe('an RFC 6902 JSON Patch operation');
 
 /** The answer to a write: the config as stored and what changed from the previous version. */
-export interface ConfigChangeView extends ConfigView {
-  readonly change: {
-    readonly fromVersion: number | null;
-    readonly toVersion: number;
-    readonly patch: readonly Operation[];
-  };
-}
+export const configChangeViewSchema = configViewSchema.extend({
+  change: z.object({
+    fromVersion: z.number().int().nullable(),
+    toVersion: z.number().int(),
+    patch: z.array(jsonPatchOperation),
+  }),
+});
+export type ConfigChangeView = z.output<typeof configChangeViewSchema>;
 
-export interface ConfigVersionSummaryView {
-  readonly id: string;
-  readonly configId: string;
-  readonly number: number;
-  readonly contentHash: string;
-  readonly author: string;
-  readonly message: string;
-  readonly createdAt: string;
-}
+export const configVersionSummaryViewSchema = z.object({
+  id: z.uuid(),
+  configId: z.uuid(),
+  number: z.number().int(),
+  contentHash: z.string(),
+  author: z.string().describe('who made the version: api_key:<id> or user:<subject>'),
+  message: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type ConfigVersionSummaryView = z.output<typeof configVersionSummaryViewSchema>;
 
-export interface ConfigVersionView extends ConfigVersionSummaryView {
-  readonly document: ProxyConfig;
-}
+export const configVersionViewSchema = configVersionSummaryViewSchema.extend({
+  document: proxyConfigViewSchema,
+});
+export type ConfigVersionView = z.output<typeof configVersionViewSchema>;
 
-export interface ValidationReportView {
-  readonly valid: boolean;
-  readonly issues: readonly ValidationIssue[];
-}
+export const validationReportViewSchema = z.object({
+  valid: z.boolean(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+export type ValidationReportView = z.output<typeof validationReportViewSchema>;
+
+export const configDiffViewSchema = z.object({
+  patch: z.array(jsonPatchOperation),
+  unified: z.string().describe('the change as a unified diff of the two documents in YAML'),
+});
 
 export function configSummaryView(config: ConfigEntity): ConfigSummaryView {
   return {

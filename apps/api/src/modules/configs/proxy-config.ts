@@ -52,6 +52,24 @@ export const proxyConfigSchema = z.strictObject({
 });
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;
 
+const resourcesView = z
+  .array(z.record(z.string(), z.unknown()))
+  .describe('Envoy v3 resources in canonical proto-JSON');
+
+/** A ProxyConfig as the api returns it: canonical proto-JSON, secrets masked as `{name, "@masked": "sha256:..."}`. */
+export const proxyConfigViewSchema = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('ProxyConfig'),
+  metadata: z.object({ name: z.string(), description: z.string(), labels: z.record(z.string(), z.string()) }),
+  spec: z.object({
+    listeners: resourcesView,
+    routes: resourcesView,
+    clusters: resourcesView,
+    endpoints: resourcesView,
+    secrets: resourcesView,
+  }),
+});
+
 export interface ProxyConfigMetadata {
   readonly name: string;
   readonly description: string;

@@ -1,15 +1,14 @@
-import {
-  DEFAULT_ADMIN_PORT_RANGE,
-  DEFAULT_PROXY_PORT_RANGE,
-  type Labels,
-  NODE_STATUSES,
-  type NodeStatus,
-  type PortRange,
-} from '@envoy-fleet/domain';
+import { DEFAULT_ADMIN_PORT_RANGE, DEFAULT_PROXY_PORT_RANGE, NODE_STATUSES } from '@envoy-fleet/domain';
 import type { NodeEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
-import { labelsSchema, portRangeSchema } from '../../http/request-schemas';
+import {
+  labelsSchema,
+  labelsView,
+  portRangeSchema,
+  portRangeView,
+  versionedViewFields,
+} from '../../http/request-schemas';
 
 /** A VM as clients write it (POST, PUT, and PATCH after merging). */
 export const nodeWriteSchema = z.strictObject({
@@ -26,24 +25,23 @@ export const nodeWriteSchema = z.strictObject({
 
 export type NodeWrite = z.output<typeof nodeWriteSchema>;
 
-export interface NodeView {
-  readonly id: string;
-  readonly hostname: string;
-  readonly addresses: readonly string[];
-  readonly region: string | null;
-  readonly zone: string | null;
-  readonly labels: Labels;
-  readonly capacity: { readonly cpuMillicores: number; readonly memoryMib: number };
-  readonly proxyPortRange: PortRange;
-  readonly adminPortRange: PortRange;
-  readonly status: NodeStatus;
-  readonly agentVersion: string | null;
-  readonly dockerVersion: string | null;
-  readonly lastHeartbeatAt: string | null;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const nodeViewSchema = z.object({
+  id: z.uuid(),
+  hostname: z.string(),
+  addresses: z.array(z.string()),
+  region: z.string().nullable(),
+  zone: z.string().nullable(),
+  labels: labelsView,
+  capacity: z.object({ cpuMillicores: z.number().int(), memoryMib: z.number().int() }),
+  proxyPortRange: portRangeView,
+  adminPortRange: portRangeView,
+  status: z.enum(NODE_STATUSES),
+  agentVersion: z.string().nullable(),
+  dockerVersion: z.string().nullable(),
+  lastHeartbeatAt: z.iso.datetime().nullable(),
+  ...versionedViewFields,
+});
+export type NodeView = z.output<typeof nodeViewSchema>;
 
 export function nodeView(node: NodeEntity): NodeView {
   return {

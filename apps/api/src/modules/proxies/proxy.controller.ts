@@ -1,9 +1,19 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
 import { ExpectedVersion, WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
+import {
+  ApiCreate,
+  ApiDelete,
+  ApiList,
+  ApiMergePatch,
+  ApiRead,
+  ApiReplace,
+  ApiSecured,
+} from '../../openapi/api-docs.decorators';
 import {
   nodeIdParam,
   PROXY_LIST,
@@ -13,15 +23,20 @@ import {
   type ProxyView,
   type ProxyWrite,
   proxyWriteSchema,
+  proxyViewSchema,
+  proxyStatusViewSchema,
 } from './proxy.dto';
 import { ProxyService } from './proxy.service';
 
 const NodeIdParam = (): ParameterDecorator => Param('nodeId', new ZodPipe(nodeIdParam, 'params'));
 
+@ApiTags('proxies')
+@ApiSecured()
 @Controller('api/v1/proxies')
 export class ProxyController {
   constructor(private readonly proxies: ProxyService) {}
 
+  @ApiList(proxyViewSchema, PROXY_LIST, 'a page of proxys')
   @Get()
   @Requires('viewer')
   list(
@@ -31,18 +46,21 @@ export class ProxyController {
     return this.proxies.list(principal, query);
   }
 
+  @ApiRead(proxyViewSchema, 'the proxy')
   @Get(':nodeId')
   @Requires('viewer')
   get(@CurrentPrincipal() principal: Principal, @NodeIdParam() nodeId: string): Promise<ProxyView> {
     return this.proxies.get(principal, nodeId);
   }
 
+  @ApiRead(proxyStatusViewSchema, "the proxy's container and xDS status")
   @Get(':nodeId/status')
   @Requires('viewer')
   status(@CurrentPrincipal() principal: Principal, @NodeIdParam() nodeId: string): Promise<ProxyStatusView> {
     return this.proxies.status(principal, nodeId);
   }
 
+  @ApiCreate(proxyCreateSchema, proxyViewSchema, 'the proxy as stored')
   @Post()
   @Requires('operator')
   create(
@@ -53,6 +71,7 @@ export class ProxyController {
     return this.proxies.create(principal, body);
   }
 
+  @ApiReplace(proxyWriteSchema, proxyViewSchema, 'the proxy as stored')
   @Put(':nodeId')
   @Requires('operator')
   replace(
@@ -65,6 +84,7 @@ export class ProxyController {
     return this.proxies.replace(principal, nodeId, expectedVersion, body);
   }
 
+  @ApiMergePatch(proxyViewSchema, 'the proxy as stored')
   @Patch(':nodeId')
   @Requires('operator')
   patch(
@@ -77,6 +97,7 @@ export class ProxyController {
     return this.proxies.patch(principal, nodeId, expectedVersion, patch);
   }
 
+  @ApiDelete('the proxy is deleted')
   @Delete(':nodeId')
   @Requires('operator')
   @HttpCode(204)

@@ -1,17 +1,17 @@
 import {
   type JsonObject,
-  type Labels,
   PROXY_DESIRED_STATES,
-  type ProxyDesiredState,
-  type ProxyHealth,
-  type ProxyStatus,
+  PROXY_HEALTHS,
+  PROXY_STATUSES,
+  XDS_RESOURCE_TYPES,
+  XDS_SYNC_STATUSES,
   type XdsResourceType,
   type XdsSyncStatus,
 } from '@envoy-fleet/domain';
 import type { ProxyEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
-import { labelsSchema } from '../../http/request-schemas';
+import { labelsSchema, labelsView, versionedViewFields } from '../../http/request-schemas';
 
 /** Envoy node ids appear in URLs: letters, digits and `._:-`. */
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
@@ -50,38 +50,48 @@ export type ProxyWrite = z.output<typeof proxyWriteSchema>;
 export const proxyCreateSchema = proxyWriteSchema.extend({ nodeId: nodeIdParam });
 export type ProxyCreate = z.output<typeof proxyCreateSchema>;
 
-export interface ProxyView {
-  readonly id: string;
-  readonly nodeId: string;
-  readonly groupId: string;
-  readonly vmId: string | null;
-  readonly containerId: string | null;
-  readonly containerName: string;
-  readonly proxyPort: number;
-  readonly adminPort: number;
-  readonly image: string;
-  readonly desiredState: ProxyDesiredState;
-  readonly status: ProxyStatus;
-  readonly health: ProxyHealth;
-  readonly xdsStatus: { readonly [T in XdsResourceType]: XdsSyncStatus };
-  readonly labels: Labels;
-  readonly metadata: JsonObject;
-  readonly resourceLimits: { readonly cpuMillicores: number | null; readonly memoryMib: number | null };
-  readonly lastSeenAt: string | null;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+const xdsStatusView = z.object(
+  Object.fromEntries(XDS_RESOURCE_TYPES.map((type) => [type, z.enum(XDS_SYNC_STATUSES)])) as Record<
+    XdsResourceType,
+    z.ZodEnum<{ [S in XdsSyncStatus]: S }>
+  >,
+);
+
+export const proxyViewSchema = z.object({
+  id: z.uuid(),
+  nodeId: z.string(),
+  groupId: z.uuid(),
+  vmId: z.uuid().nullable(),
+  containerId: z.string().nullable(),
+  containerName: z.string(),
+  proxyPort: z.number().int(),
+  adminPort: z.number().int(),
+  image: z.string(),
+  desiredState: z.enum(PROXY_DESIRED_STATES),
+  status: z.enum(PROXY_STATUSES),
+  health: z.enum(PROXY_HEALTHS),
+  xdsStatus: xdsStatusView,
+  labels: labelsView,
+  metadata: z.record(z.string(), z.unknown()),
+  resourceLimits: z.object({
+    cpuMillicores: z.number().int().nullable(),
+    memoryMib: z.number().int().nullable(),
+  }),
+  lastSeenAt: z.iso.datetime().nullable(),
+  ...versionedViewFields,
+});
+export type ProxyView = z.output<typeof proxyViewSchema>;
 
 /** `GET /proxies/{node_id}/status`: what is known of the proxy's container and of its xDS streams. */
-export interface ProxyStatusView {
-  readonly nodeId: string;
-  readonly desiredState: ProxyDesiredState;
-  readonly status: ProxyStatus;
-  readonly health: ProxyHealth;
-  readonly xdsStatus: { readonly [T in XdsResourceType]: XdsSyncStatus };
-  readonly lastSeenAt: string | null;
-}
+export const proxyStatusViewSchema = proxyViewSchema.pick({
+  nodeId: true,
+  desiredState: true,
+  status: true,
+  health: true,
+  xdsStatus: true,
+  lastSeenAt: true,
+});
+export type ProxyStatusView = z.output<typeof proxyStatusViewSchema>;
 
 export function proxyView(proxy: ProxyEntity): ProxyView {
   return {
@@ -141,7 +151,8 @@ export function proxyWriteOf(view: ProxyView): ProxyWrite {
     image,
     desiredState,
     labels,
-    metadata,
+    // The stored JSON object, typed loosely in the view for its OpenAPI schema.
+    metadata: metadata as JsonObject,
     resourceLimits,
   };
 }

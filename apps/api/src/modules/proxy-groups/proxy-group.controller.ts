@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
@@ -5,17 +6,30 @@ import { type ListQuery, listQuerySchema, type Page } from '../../http/list-quer
 import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
 import {
+  ApiCreate,
+  ApiDelete,
+  ApiList,
+  ApiMergePatch,
+  ApiRead,
+  ApiReplace,
+  ApiSecured,
+} from '../../openapi/api-docs.decorators';
+import {
   PROXY_GROUP_LIST,
   type ProxyGroupView,
   type ProxyGroupWrite,
   proxyGroupWriteSchema,
+  proxyGroupViewSchema,
 } from './proxy-group.dto';
 import { ProxyGroupService } from './proxy-group.service';
 
+@ApiTags('proxy-groups')
+@ApiSecured()
 @Controller('api/v1/proxy-groups')
 export class ProxyGroupController {
   constructor(private readonly groups: ProxyGroupService) {}
 
+  @ApiList(proxyGroupViewSchema, PROXY_GROUP_LIST, 'a page of proxy groups')
   @Get()
   @Requires('viewer')
   list(
@@ -25,12 +39,14 @@ export class ProxyGroupController {
     return this.groups.list(principal, query);
   }
 
+  @ApiRead(proxyGroupViewSchema, 'the proxy group')
   @Get(':id')
   @Requires('viewer')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<ProxyGroupView> {
     return this.groups.get(principal, id);
   }
 
+  @ApiCreate(proxyGroupWriteSchema, proxyGroupViewSchema, 'the proxy group as stored')
   @Post()
   @Requires('operator')
   create(
@@ -41,6 +57,7 @@ export class ProxyGroupController {
     return this.groups.create(principal, body);
   }
 
+  @ApiReplace(proxyGroupWriteSchema, proxyGroupViewSchema, 'the proxy group as stored')
   @Put(':id')
   @Requires('operator')
   replace(
@@ -53,6 +70,7 @@ export class ProxyGroupController {
     return this.groups.replace(principal, id, expectedVersion, body);
   }
 
+  @ApiMergePatch(proxyGroupViewSchema, 'the proxy group as stored')
   @Patch(':id')
   @Requires('operator')
   patch(
@@ -65,6 +83,7 @@ export class ProxyGroupController {
     return this.groups.patch(principal, id, expectedVersion, patch);
   }
 
+  @ApiDelete('the proxy group is deleted')
   @Delete(':id')
   @Requires('operator')
   @HttpCode(204)

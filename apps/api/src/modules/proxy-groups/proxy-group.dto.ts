@@ -1,8 +1,8 @@
-import { type Labels, PROXY_GROUP_NAME_PATTERN } from '@envoy-fleet/domain';
+import { PROXY_GROUP_NAME_PATTERN } from '@envoy-fleet/domain';
 import type { ProxyGroupEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
-import { labelsSchema } from '../../http/request-schemas';
+import { labelsSchema, labelsView, versionedViewFields } from '../../http/request-schemas';
 
 /** A proxy group as clients write it; its name is Envoy's `node.cluster`. */
 export const proxyGroupWriteSchema = z.strictObject({
@@ -19,17 +19,16 @@ export const proxyGroupWriteSchema = z.strictObject({
 });
 export type ProxyGroupWrite = z.output<typeof proxyGroupWriteSchema>;
 
-export interface ProxyGroupView {
-  readonly id: string;
-  readonly name: string;
-  readonly parentId: string | null;
-  readonly description: string;
-  readonly labels: Labels;
-  readonly desiredReplicas: number | null;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const proxyGroupViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  parentId: z.uuid().nullable(),
+  description: z.string(),
+  labels: labelsView,
+  desiredReplicas: z.number().int().nullable(),
+  ...versionedViewFields,
+});
+export type ProxyGroupView = z.output<typeof proxyGroupViewSchema>;
 
 export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
   return {

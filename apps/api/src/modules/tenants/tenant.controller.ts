@@ -1,9 +1,19 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { InstallationAdminOnly, Requires } from '../../auth/requires.decorator';
 import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
 import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
+import {
+  ApiCreate,
+  ApiDelete,
+  ApiList,
+  ApiMergePatch,
+  ApiRead,
+  ApiReplace,
+  ApiSecured,
+} from '../../openapi/api-docs.decorators';
 import {
   type CreatedTenantView,
   TENANT_LIST,
@@ -12,13 +22,18 @@ import {
   type TenantView,
   type TenantWrite,
   tenantWriteSchema,
+  tenantViewSchema,
+  createdTenantViewSchema,
 } from './tenant.dto';
 import { TenantService } from './tenant.service';
 
+@ApiTags('tenants')
+@ApiSecured()
 @Controller('api/v1/tenants')
 export class TenantController {
   constructor(private readonly tenants: TenantService) {}
 
+  @ApiList(tenantViewSchema, TENANT_LIST, 'a page of tenants')
   @Get()
   @Requires('admin')
   list(
@@ -28,12 +43,14 @@ export class TenantController {
     return this.tenants.list(principal, query);
   }
 
+  @ApiRead(tenantViewSchema, 'the tenant')
   @Get(':id')
   @Requires('admin')
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<TenantView> {
     return this.tenants.get(principal, id);
   }
 
+  @ApiCreate(tenantCreateSchema, createdTenantViewSchema, 'the tenant as stored')
   @Post()
   @Requires('admin')
   @InstallationAdminOnly()
@@ -45,6 +62,7 @@ export class TenantController {
     return this.tenants.create(principal, body);
   }
 
+  @ApiReplace(tenantWriteSchema, tenantViewSchema, 'the tenant as stored')
   @Put(':id')
   @Requires('admin')
   @InstallationAdminOnly()
@@ -58,6 +76,7 @@ export class TenantController {
     return this.tenants.replace(principal, id, expectedVersion, body);
   }
 
+  @ApiMergePatch(tenantViewSchema, 'the tenant as stored')
   @Patch(':id')
   @Requires('admin')
   @InstallationAdminOnly()
@@ -71,6 +90,7 @@ export class TenantController {
     return this.tenants.patch(principal, id, expectedVersion, patch);
   }
 
+  @ApiDelete('the tenant is deleted')
   @Delete(':id')
   @Requires('admin')
   @InstallationAdminOnly()

@@ -1,14 +1,9 @@
-import {
-  DEFAULT_TENANT_QUOTAS,
-  TENANT_NAME_PATTERN,
-  TENANT_STATUSES,
-  type TenantQuotas,
-  type TenantStatus,
-} from '@envoy-fleet/domain';
+import { DEFAULT_TENANT_QUOTAS, TENANT_NAME_PATTERN, TENANT_STATUSES } from '@envoy-fleet/domain';
 import type { TenantEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
-import type { CreatedApiKeyView } from '../api-keys/api-key.dto';
+import { versionedViewFields } from '../../http/request-schemas';
+import { createdApiKeyViewSchema } from '../api-keys/api-key.dto';
 
 const quota = z.number().int().min(0);
 
@@ -35,21 +30,25 @@ export const tenantCreateSchema = tenantWriteSchema.extend({
 });
 export type TenantCreate = z.output<typeof tenantCreateSchema>;
 
-export interface TenantView {
-  readonly id: string;
-  readonly name: string;
-  readonly displayName: string;
-  readonly status: TenantStatus;
-  readonly quotas: TenantQuotas;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const tenantViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  displayName: z.string(),
+  status: z.enum(TENANT_STATUSES),
+  quotas: z.object({
+    maxProxies: z.number().int(),
+    maxNodes: z.number().int(),
+    maxConfigs: z.number().int(),
+    maxResourcesPerConfig: z.number().int(),
+    apiRequestsPerMinute: z.number().int(),
+  }),
+  ...versionedViewFields,
+});
+export type TenantView = z.output<typeof tenantViewSchema>;
 
 /** A new tenant and the admin API key to start using it with (its secret shown only here). */
-export interface CreatedTenantView extends TenantView {
-  readonly adminApiKey: CreatedApiKeyView;
-}
+export const createdTenantViewSchema = tenantViewSchema.extend({ adminApiKey: createdApiKeyViewSchema });
+export type CreatedTenantView = z.output<typeof createdTenantViewSchema>;
 
 export function tenantView(tenant: TenantEntity): TenantView {
   return {
