@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { ConfigModule } from './modules/configs/config.module';
+import { EventModule } from './modules/events/event.module';
 import { NodeModule } from './modules/nodes/node.module';
 import { ProxyGroupModule } from './modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from './modules/proxies/proxy.module';
@@ -9,6 +10,15 @@ import { TenantModule } from './modules/tenants/tenant.module';
 
 /** Every `/api/v1` feature. */
 @Module({
-  imports: [AuthModule, TenantModule, ApiKeyModule, NodeModule, ProxyGroupModule, ProxyModule, ConfigModule],
+  imports: [
+    AuthModule,
+    TenantModule,
+    ApiKeyModule,
+    NodeModule,
+    ProxyGroupModule,
+    ProxyModule,
+    ConfigModule,
+    EventModule,
+  ],
 })
 export class ApiRoutesModule {}

@@ -13,6 +13,8 @@ export interface ApiSettings {
   };
   /** Null when SECRET_ENCRYPTION_KEY is unset: secrets cannot be stored. */
   readonly secretEncryptionKey: Buffer | null;
+  /** Names this replica's consumer of the event stream it serves over SSE. */
+  readonly instanceId: string;
   /** The tenant whose admins manage every tenant; null when it does not exist. */
   readonly adminTenantId: string | null;
 }
@@ -29,6 +31,7 @@ export function apiSettingsFrom(env: ApiEmbeddedEnv, adminTenantId: string | nul
     },
     secretEncryptionKey:
       env.SECRET_ENCRYPTION_KEY === undefined ? null : Buffer.from(env.SECRET_ENCRYPTION_KEY, 'base64'),
+    instanceId: env.API_INSTANCE_ID,
     adminTenantId,
   };
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   booleanVariable,
   databaseUrlVariable,
@@ -61,6 +62,17 @@ const security = {
 
 const settings = {
   ...security,
+  API_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"')
+    .default(
+      hostname()
+        .replace(/[^A-Za-z0-9_-]/g, '-')
+        .slice(0, 64),
+    )
+    .describe(
+      'stable name of this replica: its JetStream consumer for the SSE event stream is api-events-<API_INSTANCE_ID>; default: the host name',
+    ),
   ...httpServerVariables(8080),
   GRPC_PORT: portVariable().default(8081).describe('port of the management gRPC API (ControlPlaneService)'),
   DATABASE_URL: databaseUrlVariable(),

@@ -1,6 +1,8 @@
 import type { Page } from '../src/http/list-query';
 import type { NodeView } from '../src/modules/nodes/node.dto';
-import type { ProxyStatusView, ProxyView } from '../src/modules/proxies/proxy.dto';
+import type { ConfigChangeView } from '../src/modules/configs/config.dto';
+import type { ProxyStatusView, ProxyView, ServedConfigView } from '../src/modules/proxies/proxy.dto';
+import { edgeConfig } from './fixtures/proxy-configs';
 import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto';
 import { startApi, type ApiUnderTest } from './support/api-under-test';
 
@@ -137,5 +139,48 @@ describe('proxy groups and proxies', () => {
     expect((await api.admin.get('/api/v1/proxies/edge-proxy-001')).status).toBe(404);
     expect(events.map((event) => event.payload.change)).toEqual(['created', 'updated']);
     expect((await api.admin.get('/api/v1/proxies/bad%20id')).status).toBe(400);
+  });
+
+  it("reads the config a proxy's bindings select: its own over its group's over a parent group's", async () => {
+    const parent = (await group('served')).body;
+    const child = (await group('served.eu', parent.id)).body;
+    const proxy = await api.admin.post<ProxyView>('/api/v1/proxies', {
+      nodeId: 'served-proxy-001',
+      groupId: child.id,
+      containerName: 'envoy-proxy-served-001',
+      proxyPort: 10050,
+      adminPort: 20050,
+      image: 'envoyproxy/envoy:v1.31.0',
+    });
+    const forParent = await api.admin.post<ConfigChangeView>('/api/v1/configs', edgeConfig('served-parent'));
+    const forProxy = await api.admin.post<ConfigChangeView>('/api/v1/configs', edgeConfig('served-own'));
+    const tenantId = (
+      await api.sql<{ tenant_id: string }>('SELECT tenant_id FROM proxies WHERE id = $1', [proxy.body.id])
+    )[0]?.tenant_id;
+
+    expect((await api.admin.get('/api/v1/proxies/served-proxy-001/config')).status).toBe(404);
+    await api.sql(
+      `INSERT INTO config_bindings (tenant_id, mode, group_id, config_id) VALUES ($1, 'group', $2, $3)`,
+      [tenantId, parent.id, forParent.body.id],
+    );
+    const fromParent = await api.admin.get<ServedConfigView>('/api/v1/proxies/served-proxy-001/config');
+    await api.sql(
+      `INSERT INTO config_bindings (tenant_id, mode, proxy_id, config_id) VALUES ($1, 'instance', $2, $3)`,
+      [tenantId, proxy.body.id, forProxy.body.id],
+    );
+    const own = await api.admin.get<ServedConfigView>('/api/v1/proxies/served-proxy-001/config');
+
+    expect(fromParent.body).toMatchObject({
+      binding: { mode: 'group' },
+      config: { name: 'served-parent' },
+      version: { number: 1 },
+    });
+    expect(own.body).toMatchObject({
+      nodeId: 'served-proxy-001',
+      binding: { mode: 'instance' },
+      config: { id: forProxy.body.id, name: 'served-own' },
+      version: { number: 1, contentHash: forProxy.body.contentHash },
+    });
+    expect(own.body.document.spec.clusters).toEqual([expect.objectContaining({ name: 'api' })]);
   });
 });

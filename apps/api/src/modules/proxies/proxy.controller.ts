@@ -25,6 +25,8 @@ import {
   proxyWriteSchema,
   proxyViewSchema,
   proxyStatusViewSchema,
+  servedConfigViewSchema,
+  type ServedConfigView,
 } from './proxy.dto';
 import { ProxyService } from './proxy.service';
 
@@ -58,6 +60,16 @@ export class ProxyController {
   @Requires('viewer')
   status(@CurrentPrincipal() principal: Principal, @NodeIdParam() nodeId: string): Promise<ProxyStatusView> {
     return this.proxies.status(principal, nodeId);
+  }
+
+  @ApiRead(servedConfigViewSchema, "the config version the proxy's bindings select, secrets masked")
+  @Get(':nodeId/config')
+  @Requires('viewer')
+  servedConfig(
+    @CurrentPrincipal() principal: Principal,
+    @NodeIdParam() nodeId: string,
+  ): Promise<ServedConfigView> {
+    return this.proxies.servedConfig(principal, nodeId);
   }
 
   @ApiCreate(proxyCreateSchema, proxyViewSchema, 'the proxy as stored')

@@ -12,6 +12,7 @@ import type { ProxyEntity } from '@envoy-fleet/db';
 import { z } from 'zod';
 import type { ListSpec } from '../../http/list-query';
 import { labelsSchema, labelsView, versionedViewFields } from '../../http/request-schemas';
+import { proxyConfigViewSchema } from '../configs/proxy-config';
 
 /** Envoy node ids appear in URLs: letters, digits and `._:-`. */
 export const NODE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
@@ -191,3 +192,13 @@ export const PROXY_LIST: ListSpec = {
   },
   labels: true,
 };
+
+/** `GET /proxies/{node_id}/config`: the config version the proxy's bindings select, as stored (secrets masked). */
+export const servedConfigViewSchema = z.object({
+  nodeId: z.string(),
+  binding: z.object({ id: z.uuid(), mode: z.enum(['instance', 'group', 'label_selector']) }),
+  config: z.object({ id: z.uuid(), name: z.string() }),
+  version: z.object({ number: z.number().int(), contentHash: z.string() }),
+  document: proxyConfigViewSchema,
+});
+export type ServedConfigView = z.output<typeof servedConfigViewSchema>;

@@ -2,12 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   createEvent,
+  type ConfigDocument,
   DomainError,
+  groupAncestors,
   portRangeContains,
   validateLabels,
   type ValidationIssue,
 } from '@envoy-fleet/domain';
-import { appendEvents, NodeEntity, ProxyEntity, ProxyGroupEntity, updateVersioned } from '@envoy-fleet/db';
+import {
+  appendEvents,
+  ConfigBindingEntity,
+  ConfigEntity,
+  ConfigVersionEntity,
+  NodeEntity,
+  ProxyEntity,
+  ProxyGroupEntity,
+  updateVersioned,
+} from '@envoy-fleet/db';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
@@ -28,7 +39,10 @@ import {
   type ProxyWrite,
   proxyWriteOf,
   proxyWriteSchema,
+  type ServedConfigView,
 } from './proxy.dto';
+import { maskedProxyConfig } from '../configs/config.dto';
+import { chooseBinding } from './binding-choice';
 
 type Change = 'created' | 'updated' | 'deleted';
 
@@ -56,6 +70,53 @@ export class ProxyService {
 
   async status(principal: Principal, nodeId: string): Promise<ProxyStatusView> {
     return proxyStatusView(await this.get(principal, nodeId));
+  }
+
+  /**
+   * The newest version of the config the proxy's bindings select, read from the database. What the
+   * xds-server actually serves comes from fleet-manager's snapshots, which also render templates.
+   */
+  servedConfig(principal: Principal, nodeId: string): Promise<ServedConfigView> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const proxy = await findProxy(manager, nodeId);
+      const groups = await manager.find(ProxyGroupEntity, { select: { id: true, parentId: true } });
+      const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
+      const bindings = await manager.findBy(ConfigBindingEntity, {});
+      const chosen = chooseBinding(
+        {
+          proxyId: proxy.id,
+          labels: proxy.labels,
+          groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
+        },
+        bindings,
+      );
+      if (
+        chosen === undefined ||
+        chosen.configId === null ||
+        chosen.mode === 'template' ||
+        chosen.mode === 'inherit'
+      ) {
+        throw new DomainError(
+          'NOT_FOUND',
+          `no config is bound to proxy ${nodeId} by instance, group or label selector`,
+          {
+            details: { entity: 'served config', id: nodeId },
+          },
+        );
+      }
+      const config = await manager.findOneByOrFail(ConfigEntity, { id: chosen.configId });
+      const version = await manager.findOneByOrFail(ConfigVersionEntity, {
+        configId: config.id,
+        number: config.latestVersion,
+      });
+      return {
+        nodeId,
+        binding: { id: chosen.id, mode: chosen.mode },
+        config: { id: config.id, name: config.name },
+        version: { number: version.number, contentHash: version.contentHash },
+        document: maskedProxyConfig(config, version.document as ConfigDocument),
+      };
+    });
   }
 
   create(principal: Principal, create: ProxyCreate): Promise<ProxyView> {

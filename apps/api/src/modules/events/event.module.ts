@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { EventController } from './event.controller';
+import { EventHub } from './event-hub';
+import { EventService } from './event.service';
+
+@Module({ controllers: [EventController], providers: [EventHub, EventService] })
+export class EventModule {}
