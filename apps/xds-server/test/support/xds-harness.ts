@@ -58,18 +58,23 @@ export class XdsHarness {
     readonly bus: JetStreamEventBus,
     readonly registry: Registry,
     private readonly keyPrefix: string,
+    private readonly redisUrl: string,
   ) {}
 
-  static async start(overrides: Partial<XdsConfig> = {}, label = 'xds-server'): Promise<XdsHarness> {
+  static async start(
+    overrides: Partial<XdsConfig> = {},
+    label = 'xds-server',
+    redisUrl = TEST_REDIS_URL,
+  ): Promise<XdsHarness> {
     const keyPrefix = uniqueRedisPrefix(label);
-    const store = await RedisSnapshotStore.connect({ url: TEST_REDIS_URL, keyPrefix });
+    const store = await RedisSnapshotStore.connect({ url: redisUrl, keyPrefix, commandTimeoutMs: 1_000 });
     const namespace = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const logger: Logger = createLogger({ serviceName: 'xds-server-test', level: 'error' });
     const bus = JetStreamEventBus.create({ servers: TEST_NATS_URL, name: 'xds-server-test', namespace });
     await bus.provisionStreams();
     const registry = new Registry();
     const server = new XdsServer({ ...TEST_XDS_CONFIG, ...overrides }, { store, bus, registry, logger });
-    const harness = new XdsHarness(server, store, bus, registry, keyPrefix);
+    const harness = new XdsHarness(server, store, bus, registry, keyPrefix, redisUrl);
     await bus.consume({
       durable: 'xds-test-proxy-events',
       types: ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'],
@@ -144,8 +149,8 @@ export class XdsHarness {
     for (const client of this.clients.splice(0)) client.close();
     await this.server.stop();
     await this.bus.close();
-    await this.store.close();
-    await deleteRedisKeys(this.keyPrefix);
+    await this.store.close().catch(() => undefined);
+    await deleteRedisKeys(this.keyPrefix, this.redisUrl).catch(() => undefined);
   }
 }
 
