@@ -84,9 +84,9 @@ describe(StreamSession.name, () => {
       () => undefined,
     );
     const request = (init: Partial<DiscoveryRequest>) =>
-      call.emit('data', DiscoveryRequest.fromPartial(init));
+      call.emit('data', { ...DiscoveryRequest.fromPartial({}), ...init });
 
-    request({ node: { id: 'node' }, typeUrl: TYPE_URLS.cluster });
+    request({ node: Node.fromPartial({ id: 'node' }), typeUrl: TYPE_URLS.cluster });
     await until(() => call.written.length === 1);
     const cds = call.written[0]!;
     request({ typeUrl: TYPE_URLS.cluster, versionInfo: cds.versionInfo, responseNonce: cds.nonce });
