@@ -1,9 +1,9 @@
-import { type PublishedSnapshot, publishSnapshot, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import { encodeResource, type ResourceKind, type SnapshotResource } from '@envoy-fleet/xds';
 
 /**
- * Realistic Envoy resources for tests, encoded by the product's codec (so they pass its validation), and
- * a helper that publishes them the way fleet-manager does.
+ * Realistic Envoy resources for tests, encoded by the product's codec (so they pass its validation).
+ * Publish them with `publishSnapshot` of @envoy-fleet/snapshot-store, as fleet-manager does (test-kit
+ * does not depend on snapshot-store, whose own tests depend on test-kit).
  */
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
@@ -172,14 +172,4 @@ export function edgeSnapshot(options: EdgeSnapshotOptions = {}): FixtureResource
     ),
     secret: [],
   };
-}
-
-/** Publishes resources under a serving key and points the given proxies at it (as fleet-manager does). */
-export function publishFixture(
-  store: SnapshotStore,
-  servingKey: string,
-  resources: Partial<FixtureResources>,
-  proxies: readonly string[] = [],
-): Promise<PublishedSnapshot> {
-  return publishSnapshot(store, { servingKey, resources, proxies });
 }

@@ -1,12 +1,5 @@
-import { InMemorySnapshotStore } from '@envoy-fleet/snapshot-store';
-import { decodeResource, parseManifest, TYPE_URLS } from '@envoy-fleet/xds';
-import {
-  clusterResource,
-  edgeSnapshot,
-  endpointResource,
-  publishFixture,
-  secretResource,
-} from '../src/snapshots';
+import { decodeResource } from '@envoy-fleet/xds';
+import { clusterResource, edgeSnapshot, endpointResource, secretResource } from '../src/snapshots';
 
 describe('snapshot fixtures', () => {
   it('builds a consistent edge snapshot that the codec decodes', () => {
@@ -33,16 +26,5 @@ describe('snapshot fixtures', () => {
       cluster_name: 'none',
     });
     expect(decodeResource('secret', secretResource('cert').bytes)).toMatchObject({ name: 'cert' });
-  });
-
-  it('publishes a snapshot and points proxies at it', async () => {
-    const store = new InMemorySnapshotStore();
-
-    const published = await publishFixture(store, 't:acme:edge', edgeSnapshot(), ['edge-1']);
-
-    const stored = await store.getBlobs('manifest', [published.manifestHash]);
-    const manifest = parseManifest(stored.get(published.manifestHash)!, published.manifestHash);
-    expect(Object.keys(manifest.types[TYPE_URLS.listener]!.resources)).toEqual(['http']);
-    expect(await store.getPointers('proxy', ['edge-1'])).toEqual(new Map([['edge-1', 't:acme:edge']]));
   });
 });
