@@ -43,53 +43,52 @@ export const TEST_XDS_CONFIG: XdsConfig = {
   replicaId: 'test-replica',
 };
 
+/** Where a test bed's Redis keys and NATS subjects live: its own prefix and namespace. */
+export interface TestBedScope {
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+  readonly natsNamespace: string;
+}
+
 /**
- * An xds-server in this process against the real Redis and NATS (JetStream), each suite under its own
- * Redis key prefix and NATS namespace, with helpers to publish snapshots and open raw xDS streams.
+ * The control-plane side of xds-server tests against the real Redis and NATS (JetStream), under a key
+ * prefix and NATS namespace of its own: publishes snapshots as fleet-manager does, collects the proxy
+ * events the server publishes, and opens raw xDS streams to the server at `address`.
  */
-export class XdsHarness {
+export class XdsTestBed {
   readonly events: ProxyEvent[] = [];
   private readonly clients: { close(): void }[] = [];
   private eventWaiters: (() => void)[] = [];
 
-  private constructor(
-    readonly server: XdsServer,
+  protected constructor(
     readonly store: RedisSnapshotStore,
     readonly bus: JetStreamEventBus,
-    readonly registry: Registry,
-    private readonly keyPrefix: string,
-    private readonly redisUrl: string,
+    readonly scope: TestBedScope,
+    private readonly addressOf: () => string,
   ) {}
 
-  static async start(
-    overrides: Partial<XdsConfig> = {},
-    label = 'xds-server',
-    redisUrl = TEST_REDIS_URL,
-  ): Promise<XdsHarness> {
-    const keyPrefix = uniqueRedisPrefix(label);
-    const store = await RedisSnapshotStore.connect({ url: redisUrl, keyPrefix, commandTimeoutMs: 1_000 });
-    const namespace = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const logger: Logger = createLogger({ serviceName: 'xds-server-test', level: 'error' });
-    const bus = JetStreamEventBus.create({ servers: TEST_NATS_URL, name: 'xds-server-test', namespace });
-    await bus.provisionStreams();
-    const registry = new Registry();
-    const server = new XdsServer({ ...TEST_XDS_CONFIG, ...overrides }, { store, bus, registry, logger });
-    const harness = new XdsHarness(server, store, bus, registry, keyPrefix, redisUrl);
-    await bus.consume({
+  /** A test bed for a server started elsewhere (a process), once it is given the scope. */
+  static async open(label: string, addressOf: () => string): Promise<XdsTestBed> {
+    const { store, bus, scope } = await connect(label, TEST_REDIS_URL);
+    const bed = new XdsTestBed(store, bus, scope, addressOf);
+    await bed.collectEvents();
+    return bed;
+  }
+
+  protected async collectEvents(): Promise<void> {
+    await this.bus.consume({
       durable: 'xds-test-proxy-events',
       types: ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'],
       handler: (event) => {
-        harness.events.push(event);
-        for (const wake of harness.eventWaiters.splice(0)) wake();
+        this.events.push(event);
+        for (const wake of this.eventWaiters.splice(0)) wake();
         return Promise.resolve();
       },
     });
-    await server.start();
-    return harness;
   }
 
   get address(): string {
-    return `127.0.0.1:${this.server.port}`;
+    return this.addressOf();
   }
 
   /** Publishes resources under a serving key (pointing `proxies` at it) and announces it as fleet-manager does. */
@@ -145,13 +144,71 @@ export class XdsHarness {
     }
   }
 
-  async close(): Promise<void> {
+  /** Closes the clients opened so far (their streams end). */
+  closeClients(): void {
     for (const client of this.clients.splice(0)) client.close();
-    await this.server.stop();
+  }
+
+  async close(): Promise<void> {
+    this.closeClients();
     await this.bus.close();
     await this.store.close().catch(() => undefined);
-    await deleteRedisKeys(this.keyPrefix, this.redisUrl).catch(() => undefined);
+    await deleteRedisKeys(this.scope.keyPrefix, this.scope.redisUrl).catch(() => undefined);
   }
+}
+
+/** An xds-server in this process, started on a test bed of its own. */
+export class XdsHarness extends XdsTestBed {
+  private constructor(
+    readonly server: XdsServer,
+    readonly registry: Registry,
+    store: RedisSnapshotStore,
+    bus: JetStreamEventBus,
+    scope: TestBedScope,
+  ) {
+    super(store, bus, scope, () => `127.0.0.1:${server.port}`);
+  }
+
+  static async start(
+    overrides: Partial<XdsConfig> = {},
+    label = 'xds-server',
+    redisUrl = TEST_REDIS_URL,
+  ): Promise<XdsHarness> {
+    const { store, bus, scope } = await connect(label, redisUrl);
+    const logger: Logger = createLogger({ serviceName: 'xds-server-test', level: 'error' });
+    const registry = new Registry();
+    const server = new XdsServer({ ...TEST_XDS_CONFIG, ...overrides }, { store, bus, registry, logger });
+    const harness = new XdsHarness(server, registry, store, bus, scope);
+    await harness.collectEvents();
+    await server.start();
+    return harness;
+  }
+
+  override async close(): Promise<void> {
+    this.closeClients();
+    await this.server.stop();
+    await super.close();
+  }
+}
+
+async function connect(label: string, redisUrl: string) {
+  const scope: TestBedScope = {
+    redisUrl,
+    keyPrefix: uniqueRedisPrefix(label),
+    natsNamespace: `t${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+  };
+  const store = await RedisSnapshotStore.connect({
+    url: redisUrl,
+    keyPrefix: scope.keyPrefix,
+    commandTimeoutMs: 1_000,
+  });
+  const bus = JetStreamEventBus.create({
+    servers: TEST_NATS_URL,
+    name: 'xds-server-test',
+    namespace: scope.natsNamespace,
+  });
+  await bus.provisionStreams();
+  return { store, bus, scope };
 }
 
 /** What tests say about the node: the rest takes its default values. */
