@@ -197,15 +197,13 @@ describe('xds-server delta ADS', () => {
           },
         ],
       });
-      const stream = harness
-        .delta()
-        .send(
-          deltaRequest({
-            node: proxy.node,
-            typeUrl: VHDS,
-            resourceNamesSubscribe: ['rc/example.com', 'rc/unknown.com'],
-          }),
-        );
+      const stream = harness.delta().send(
+        deltaRequest({
+          node: proxy.node,
+          typeUrl: VHDS,
+          resourceNamesSubscribe: ['rc/example.com', 'rc/unknown.com'],
+        }),
+      );
 
       const response = await stream.next();
 
