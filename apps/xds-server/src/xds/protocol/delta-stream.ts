@@ -67,10 +67,6 @@ export class DeltaStream {
 
   constructor(private readonly nextNonce: () => string) {}
 
-  get hasSnapshot(): boolean {
-    return this.view !== undefined;
-  }
-
   setSnapshot(view: SnapshotView): void {
     this.view = view;
   }

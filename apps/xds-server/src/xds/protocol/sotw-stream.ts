@@ -70,10 +70,6 @@ export class SotwStream {
 
   constructor(private readonly nextNonce: () => string) {}
 
-  get hasSnapshot(): boolean {
-    return this.view !== undefined;
-  }
-
   setSnapshot(view: SnapshotView): void {
     this.view = view;
   }

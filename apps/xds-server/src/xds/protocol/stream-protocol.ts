@@ -5,7 +5,6 @@ export interface StreamProtocol<
   Request,
   Response extends { readonly typeUrl: string; readonly nonce: string },
 > {
-  readonly hasSnapshot: boolean;
   setSnapshot(view: SnapshotView): void;
   handleRequest(request: Request): RequestOutcome;
   nextResponse(): Response | undefined;

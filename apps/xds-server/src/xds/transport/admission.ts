@@ -9,10 +9,6 @@ export class StreamLimit {
 
   constructor(readonly max: number) {}
 
-  get count(): number {
-    return this.active;
-  }
-
   /** Takes a slot; false when the replica is full. */
   tryAcquire(): boolean {
     if (this.active >= this.max) return false;

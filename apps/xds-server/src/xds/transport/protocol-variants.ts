@@ -19,7 +19,6 @@ export const SOTW: ProtocolVariant<DiscoveryRequest, SotwRequest, SotwResponse> 
     errorDetail: errorDetailOf(raw),
   }),
   encode: (encoder, response, bytes) => encoder.sotw(response, bytes),
-  versionOf: (response) => response.version,
 };
 
 export const DELTA: ProtocolVariant<DeltaDiscoveryRequest, DeltaRequest, DeltaResponse> = {
@@ -33,5 +32,4 @@ export const DELTA: ProtocolVariant<DeltaDiscoveryRequest, DeltaRequest, DeltaRe
     errorDetail: errorDetailOf(raw),
   }),
   encode: (encoder, response, bytes) => encoder.delta(response, bytes),
-  versionOf: (response) => response.systemVersion,
 };

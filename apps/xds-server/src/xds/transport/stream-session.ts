@@ -18,7 +18,6 @@ export interface ProtocolVariant<Raw extends RawRequest, Request, Response exten
   /** The request the state machine sees; `typeUrl` is the request's or the service's fixed one. */
   toRequest(raw: Raw, typeUrl: string): Request;
   encode(encoder: ResponseEncoder, response: Response, bytes: ResourceBytes): Buffer;
-  versionOf(response: Response): string;
 }
 
 export interface RawRequest {
@@ -74,7 +73,6 @@ export class StreamSession<
   Request,
   Response extends SessionResponse,
 > implements ManagedStream {
-  readonly openedAt: number;
   private phase: Phase = 'new';
   private readonly protocol: StreamProtocol<Request, Response>;
   private readonly queued: Raw[] = [];
@@ -97,7 +95,6 @@ export class StreamSession<
     private readonly fixedTypeUrl: string | undefined,
     private readonly onClosed: (session: ManagedStream) => void,
   ) {
-    this.openedAt = deps.now();
     this.protocol = variant.createProtocol(() => (++this.nonceCounter).toString(36));
     deps.observer.streamOpened();
     call.on('data', (raw: Raw) => this.onData(raw));
@@ -109,10 +106,6 @@ export class StreamSession<
 
   get nodeInfo(): Node | undefined {
     return this.node;
-  }
-
-  get proxyInfo(): ProxyInfo | undefined {
-    return this.proxy;
   }
 
   status(): TypeStatus[] {
@@ -337,7 +330,7 @@ export class StreamSession<
   /** Writes the next response if the stream can take one; called after every input and every write. */
   private pump(): void {
     if (this.phase !== 'serving' || this.writing) return;
-    const response = this.protocol.hasSnapshot ? this.protocol.nextResponse() : undefined;
+    const response = this.protocol.nextResponse();
     if (response === undefined) {
       this.finishInitialPush();
       return;
