@@ -1,4 +1,4 @@
-import { createDataSource } from '@envoy-fleet/db';
+import { createDataSource, DEFAULT_DATABASE_ROLES, urlForRole } from '@envoy-fleet/db';
 import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import {
@@ -11,6 +11,9 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import { AppModule } from './app.module';
+import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
+import { SnapshotBuilder } from './snapshots/snapshot-builder';
+import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
 import {
   fleetManagerEmbeddedEnvSchema,
   type FleetManagerEmbeddedEnv,
@@ -57,7 +60,37 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
         (opened) => opened.destroy(),
       );
+      const systemDataSource = await resources.open(
+        'postgres (system role)',
+        () =>
+          createDataSource({
+            url: env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system),
+            applicationName: SERVICE_NAME,
+          }).initialize(),
+        (opened) => opened.destroy(),
+      );
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
+      const builder = new SnapshotBuilder({
+        configs: new EffectiveConfigRepository(systemDataSource),
+        store: snapshotStore,
+        events: bus,
+        logger: telemetry.logger,
+      });
+      // Redis is a cache of PostgreSQL: whatever it lost (a flush, a new instance) is rebuilt before serving.
+      const rebuilt = await builder.execute();
+      telemetry.logger.info(
+        {
+          published: rebuilt.published.length,
+          repointed: rebuilt.repointed.length,
+          rejected: rebuilt.rejected.length,
+        },
+        'snapshots rebuilt from PostgreSQL',
+      );
+      await resources.open(
+        'snapshot consumer',
+        () => consumeSnapshotTriggers(bus, builder),
+        (subscription) => subscription.stop(),
+      );
       return AppModule.register({
         telemetry,
         readinessChecks: [

@@ -5,12 +5,18 @@ import {
   natsUrlVariable,
   redisKeyPrefixVariable,
   redisUrlVariable,
+  urlVariable,
 } from '@envoy-fleet/telemetry/env';
 import { z } from 'zod';
 
 const settings = {
   ...httpServerVariables(8082),
   DATABASE_URL: databaseUrlVariable(),
+  DATABASE_SYSTEM_URL: urlVariable(['postgres', 'postgresql'])
+    .optional()
+    .describe(
+      "PostgreSQL URL of the system role, which resolves every tenant's proxies; default: DATABASE_URL as envoy_fleet_system",
+    ),
 };
 
 /** The variables that name the broker and the snapshot store: read only when the app connects itself. */

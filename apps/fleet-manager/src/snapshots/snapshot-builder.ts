@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent } from '@envoy-fleet/domain';
+import { type EventPublisher, type MessagingLogger } from '@envoy-fleet/messaging';
+import { publishSnapshot, type SnapshotStore } from '@envoy-fleet/snapshot-store';
+import { servingKeyOf, type SnapshotResources } from '@envoy-fleet/xds';
+import { SNAPSHOT_KINDS, type TranslatedResources, translateDocument } from './config-translation';
+import {
+  type EffectiveConfigRepository,
+  type EffectiveVersion,
+  type ProxyConfigTarget,
+} from './effective-config.repository';
+import { checkConsistency } from './snapshot-consistency';
+
+export interface BuildSnapshotsCommand {
+  /** Rebuild the proxies of one tenant; every proxy of every tenant when undefined. */
+  readonly tenantId?: string;
+}
+
+export interface RejectedVersion {
+  readonly versionId: string;
+  readonly nodeIds: readonly string[];
+  readonly issues: readonly string[];
+}
+
+export interface BuildReport {
+  /** Serving keys whose snapshot was written by this build (absent before). */
+  readonly published: readonly string[];
+  /** Proxies whose pointer moved to a new serving key. */
+  readonly repointed: readonly string[];
+  /** Versions that failed translation or consistency: not published, their proxies left as they were. */
+  readonly rejected: readonly RejectedVersion[];
+  /** Proxies no binding gives a config; their pointer is left as it was. */
+  readonly unbound: readonly string[];
+}
+
+export interface SnapshotBuilderDependencies {
+  readonly configs: EffectiveConfigRepository;
+  readonly store: SnapshotStore;
+  readonly events: EventPublisher;
+  readonly logger: MessagingLogger;
+}
+
+/** Proxies running one config version share its snapshot: the serving key names the version. */
+export function servingKeyOfVersion(tenantId: string, versionId: string): string {
+  return servingKeyOf(tenantId, `version:${versionId}`);
+}
+
+/**
+ * Brings the snapshot store in line with PostgreSQL: resolves each proxy's effective config version,
+ * publishes one snapshot per version (only if it is consistent), points each proxy at it and
+ * announces the serving keys that changed. Config versions are immutable, so a serving key that already
+ * exists is never rewritten: running the same build twice writes nothing and announces nothing.
+ */
+export class SnapshotBuilder {
+  constructor(private readonly deps: SnapshotBuilderDependencies) {}
+
+  async execute(command: BuildSnapshotsCommand = {}): Promise<BuildReport> {
+    const targets = await this.deps.configs.resolve(command.tenantId);
+    const unbound = targets.filter((target) => target.version === undefined).map((target) => target.nodeId);
+    const byKey = groupByServingKey(targets);
+    const existing = await this.deps.store.getPointers('serving', [...byKey.keys()]);
+    const published: string[] = [];
+    const rejected: RejectedVersion[] = [];
+    const servable = new Map<string, string>();
+    for (const [servingKey, { version, nodeIds }] of byKey) {
+      if (!existing.has(servingKey)) {
+        const issues = await this.publish(servingKey, version);
+        if (issues.length > 0) {
+          rejected.push({ versionId: version.id, nodeIds, issues });
+          this.deps.logger.warn(
+            { versionId: version.id, configId: version.configId, nodeIds, issues },
+            `config version ${version.number} of config ${version.configId} is inconsistent and was not published; its proxies keep their snapshot`,
+          );
+          continue;
+        }
+        published.push(servingKey);
+      }
+      for (const nodeId of nodeIds) servable.set(nodeId, servingKey);
+    }
+    const current = await this.deps.store.getPointers('proxy', [...servable.keys()]);
+    const moved = new Map([...servable].filter(([nodeId, servingKey]) => current.get(nodeId) !== servingKey));
+    if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
+    const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
+    await this.announce([...published, ...moved.values(), ...left]);
+    return { published, repointed: [...moved.keys()], rejected, unbound };
+  }
+
+  /** Removes the pointer of a proxy that no longer exists, and tells the xds-servers streaming it. */
+  async forget(nodeId: string): Promise<void> {
+    const left = (await this.deps.store.getPointers('proxy', [nodeId])).get(nodeId);
+    if (left === undefined) return;
+    await this.deps.store.deletePointers('proxy', [nodeId]);
+    await this.announce([left]);
+  }
+
+  /** Resolves to the reasons the version cannot be served, or to none once it is published. */
+  private async publish(servingKey: string, version: EffectiveVersion): Promise<readonly string[]> {
+    const translation = translateDocument(version.document);
+    if (!translation.ok) return translation.issues;
+    const consistency = checkConsistency(translation.resources);
+    if (!consistency.ok) return consistency.issues;
+    await publishSnapshot(this.deps.store, {
+      servingKey,
+      resources: snapshotResources(consistency.resources),
+    });
+    return [];
+  }
+
+  private async announce(servingKeys: readonly string[]): Promise<void> {
+    const unique = [...new Set(servingKeys)];
+    if (unique.length === 0) return;
+    await this.deps.events.publish(
+      createEvent('snapshot.updated', {
+        id: randomUUID(),
+        tenantId: null,
+        aggregateId: 'fleet-manager',
+        payload: { servingKeys: unique },
+      }),
+    );
+  }
+}
+
+function groupByServingKey(
+  targets: readonly ProxyConfigTarget[],
+): Map<string, { version: EffectiveVersion; nodeIds: string[] }> {
+  const byKey = new Map<string, { version: EffectiveVersion; nodeIds: string[] }>();
+  for (const { tenantId, nodeId, version } of targets) {
+    if (version === undefined) continue;
+    const servingKey = servingKeyOfVersion(tenantId, version.id);
+    const entry = byKey.get(servingKey) ?? { version, nodeIds: [] };
+    entry.nodeIds.push(nodeId);
+    byKey.set(servingKey, entry);
+  }
+  return byKey;
+}
+
+/** Every kind is listed, empty or not, so a proxy learns that a kind it had is now empty. */
+function snapshotResources(resources: TranslatedResources): SnapshotResources {
+  return Object.fromEntries(
+    SNAPSHOT_KINDS.map((kind) => [kind, resources[kind].map(({ name, bytes }) => ({ name, bytes }))]),
+  );
+}

@@ -1,0 +1,29 @@
+import { type EventBus, type EventOf, type Subscription } from '@envoy-fleet/messaging';
+import { type SnapshotBuilder } from './snapshot-builder';
+
+/** Every replica joins this consumer group, so each event is handled by one of them. */
+export const SNAPSHOT_CONSUMER = 'fleet-manager-snapshots';
+
+const TRIGGERS = ['config.version.created', 'binding.changed', 'group.changed', 'proxy.changed'] as const;
+type SnapshotTrigger = (typeof TRIGGERS)[number];
+
+/**
+ * Rebuilds snapshots when what decides them changes. Any of these events can change which version
+ * several proxies of the tenant should run (a group's parent, a selector's matches), so the tenant is
+ * re-resolved; only proxies whose version changed are written, which also makes redeliveries harmless.
+ */
+export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder): Promise<Subscription> {
+  return bus.consume({
+    durable: SNAPSHOT_CONSUMER,
+    types: TRIGGERS,
+    handler: (event) => handle(builder, event),
+  });
+}
+
+async function handle(builder: SnapshotBuilder, event: EventOf<SnapshotTrigger>): Promise<void> {
+  if (event.type === 'proxy.changed' && event.payload.change === 'deleted') {
+    await builder.forget(event.payload.nodeId);
+    return;
+  }
+  await builder.execute(event.tenantId === null ? {} : { tenantId: event.tenantId });
+}
