@@ -55,6 +55,10 @@ export class FleetRecords {
     return proxy.id;
   }
 
+  async deleteProxy(proxyId: string): Promise<void> {
+    await write(this.dataSource, (manager) => manager.delete(ProxyEntity, { id: proxyId }));
+  }
+
   async config(name: string): Promise<string> {
     const config = await write(this.dataSource, (manager) =>
       manager.save(manager.create(ConfigEntity, { tenantId: this.tenantId, name })),

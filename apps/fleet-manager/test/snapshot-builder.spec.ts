@@ -15,6 +15,7 @@ describe(SnapshotBuilder.name, () => {
   let edge: string;
   let web: string;
   let webV1: string;
+  let euProxy: string;
 
   const pointerOf = async (nodeId: string): Promise<string | undefined> =>
     (await services.store.getPointers('proxy', [nodeId])).get(nodeId);
@@ -47,6 +48,7 @@ describe(SnapshotBuilder.name, () => {
     expect(report).toEqual({
       published: [keyOf(webV1)],
       repointed: ['edge-1', 'edge-2'],
+      removed: [],
       rejected: [],
       unbound: [],
     });
@@ -74,12 +76,21 @@ describe(SnapshotBuilder.name, () => {
   it('writes nothing when the same versions are built again', async () => {
     const report = await sut.execute({ tenantId: records.tenantId });
 
-    expect(report).toEqual({ published: [], repointed: [], rejected: [], unbound: [] });
+    expect(report).toEqual({ published: [], repointed: [], removed: [], rejected: [], unbound: [] });
+  });
+
+  it('publishes a version again when its manifest was lost while its pointer stayed', async () => {
+    await services.dropManifests();
+
+    const report = await sut.execute({ tenantId: records.tenantId });
+
+    expect(report.published).toEqual([keyOf(webV1)]);
+    expect(await services.manifestOf('edge-1')).toBeDefined();
   });
 
   it('resolves a child group through its nearest ancestor, over a label selector, under an instance binding', async () => {
     const edgeEu = await records.group('edge-eu', edge);
-    const euProxy = await records.proxy('eu-1', edgeEu, { tier: 'gold' });
+    euProxy = await records.proxy('eu-1', edgeEu, { tier: 'gold' });
     await records.proxy('eu-2', edgeEu, { tier: 'gold' });
     await records.proxy('lab-1', await records.group('lab'), { tier: 'gold' });
     await records.proxy('idle-1', await records.group('idle'));
@@ -145,5 +156,32 @@ describe(SnapshotBuilder.name, () => {
     expect(servingKeys).toEqual(expect.arrayContaining([keyOf(fixed), keyOf(webV1)]));
     expect(await pointerOf('edge-1')).toBe(keyOf(fixed));
     expect(await pointerOf('eu-2')).toBe(keyOf(fixed));
+  });
+
+  it('drops the pointer of a deleted proxy when proxy.changed says so, and names the key it left', async () => {
+    const left = await pointerOf('eu-1');
+    await records.deleteProxy(euProxy);
+    let announce: (servingKeys: string[]) => void = () => undefined;
+    const announced = new Promise<string[]>((resolve) => (announce = resolve));
+    const listening = await services.bus.subscribe('snapshot.updated', (event) => {
+      announce(event.payload.servingKeys);
+      return Promise.resolve();
+    });
+    const consumer = await consumeSnapshotTriggers(services.bus, sut);
+
+    await services.bus.publish(
+      createEvent('proxy.changed', {
+        id: randomUUID(),
+        tenantId: records.tenantId,
+        aggregateId: euProxy,
+        payload: { proxyId: euProxy, nodeId: 'eu-1', change: 'deleted' },
+      }),
+    );
+    const servingKeys = await announced;
+    await consumer.stop();
+    await listening.stop();
+
+    expect(servingKeys).toEqual([left]);
+    expect(await pointerOf('eu-1')).toBeUndefined();
   });
 });

@@ -34,20 +34,24 @@ describe('fleet-manager start-up', () => {
     await services.dispose();
   });
 
-  it('rebuilds a flushed Redis from PostgreSQL before it reports ready', async () => {
+  it('rebuilds a flushed Redis from PostgreSQL before it reports ready, without proxies deleted meanwhile', async () => {
     const first = await start();
     const served = await services.manifestOf('edge-1');
+    const servingKey = (await services.store.getPointers('proxy', ['edge-1'])).get('edge-1') ?? '';
     await first.close();
     await services.flushRedis();
     expect(await services.manifestOf('edge-1')).toBeUndefined();
+    await services.store.setPointers('proxy', new Map([['deleted-while-down', servingKey]]));
 
     const second = await start();
     const ready = await fetch(`${second.url}/readyz`);
     const rebuilt = await services.manifestOf('edge-1');
+    const orphan = await services.store.getPointers('proxy', ['deleted-while-down']);
     await second.close();
 
     expect(served).toBeDefined();
     expect(rebuilt).toEqual(served);
+    expect(orphan).toEqual(new Map());
     expect(ready.status).toBe(200);
   });
 });

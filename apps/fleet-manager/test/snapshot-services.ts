@@ -18,6 +18,8 @@ export interface SnapshotServices {
   /** The manifest a proxy is served now, or undefined when its pointers or blobs are missing. */
   manifestOf(nodeId: string): Promise<SnapshotManifest | undefined>;
   flushRedis(): Promise<void>;
+  /** Deletes the stored manifests and keeps every pointer: a partial loss of Redis. */
+  dropManifests(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function openSnapshotServices(label: string): Promise<SnapshotServi
     bus,
     manifestOf,
     flushRedis: async () => void (await deleteRedisKeys(redisPrefix)),
+    dropManifests: async () => void (await deleteRedisKeys(`${redisPrefix}manifest:`)),
     dispose: async () => {
       await bus.close();
       await deleteRedisKeys(redisPrefix);

@@ -27,6 +27,8 @@ export interface BuildReport {
   readonly published: readonly string[];
   /** Proxies whose pointer moved to a new serving key. */
   readonly repointed: readonly string[];
+  /** Pointers of proxies that no longer exist, deleted by a build of every tenant. */
+  readonly removed: readonly string[];
   /** Versions that failed translation or consistency: not published, their proxies left as they were. */
   readonly rejected: readonly RejectedVersion[];
   /** Proxies no binding gives a config; their pointer is left as it was. */
@@ -58,7 +60,7 @@ export class SnapshotBuilder {
     const targets = await this.deps.configs.resolve(command.tenantId);
     const unbound = targets.filter((target) => target.version === undefined).map((target) => target.nodeId);
     const byKey = groupByServingKey(targets);
-    const existing = await this.deps.store.getPointers('serving', [...byKey.keys()]);
+    const existing = await this.servedKeys([...byKey.keys()]);
     const published: string[] = [];
     const rejected: RejectedVersion[] = [];
     const servable = new Map<string, string>();
@@ -81,8 +83,10 @@ export class SnapshotBuilder {
     const moved = new Map([...servable].filter(([nodeId, servingKey]) => current.get(nodeId) !== servingKey));
     if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
     const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
-    await this.announce([...published, ...moved.values(), ...left]);
-    return { published, repointed: [...moved.keys()], rejected, unbound };
+    const removed =
+      command.tenantId === undefined ? await this.removeOrphans(targets) : new Map<string, string>();
+    await this.announce([...published, ...moved.values(), ...left, ...removed.values()]);
+    return { published, repointed: [...moved.keys()], removed: [...removed.keys()], rejected, unbound };
   }
 
   /** Removes the pointer of a proxy that no longer exists, and tells the xds-servers streaming it. */
@@ -91,6 +95,27 @@ export class SnapshotBuilder {
     if (left === undefined) return;
     await this.deps.store.deletePointers('proxy', [nodeId]);
     await this.announce([left]);
+  }
+
+  /**
+   * The serving keys whose manifest is in the store. A pointer whose manifest is gone (a partial loss of
+   * Redis) counts as absent, so the snapshot is published again.
+   */
+  private async servedKeys(servingKeys: readonly string[]): Promise<Set<string>> {
+    const pointers = await this.deps.store.getPointers('serving', servingKeys);
+    const manifests = await this.deps.store.getBlobs('manifest', [...new Set(pointers.values())]);
+    return new Set([...pointers].filter(([, hash]) => manifests.has(hash)).map(([servingKey]) => servingKey));
+  }
+
+  /** Deletes the pointers of proxies that are not in PostgreSQL (deleted while no replica was running). */
+  private async removeOrphans(targets: readonly ProxyConfigTarget[]): Promise<Map<string, string>> {
+    const known = new Set(targets.map((target) => target.nodeId));
+    const orphans = new Map<string, string>();
+    for await (const [nodeId, servingKey] of this.deps.store.listPointers('proxy')) {
+      if (!known.has(nodeId)) orphans.set(nodeId, servingKey);
+    }
+    if (orphans.size > 0) await this.deps.store.deletePointers('proxy', [...orphans.keys()]);
+    return orphans;
   }
 
   /** Resolves to the reasons the version cannot be served, or to none once it is published. */
