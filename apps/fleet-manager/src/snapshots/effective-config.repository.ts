@@ -4,6 +4,7 @@ import {
   ConfigVersionEntity,
   ProxyEntity,
   ProxyGroupEntity,
+  TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
 import { type ConfigDocument } from '@envoy-fleet/domain';
@@ -26,49 +27,78 @@ export interface ProxyConfigTarget {
 }
 
 const ACTOR = 'system:fleet-manager';
+const BUILD_LOCK_NAMESPACE = 'fleet-manager:snapshots:';
 
 /**
  * Reads proxies, groups and bindings across tenants (as the system role, docs/adr/0002) in one
- * transaction, so every proxy is resolved against the same state of its tenant.
+ * transaction, so every proxy of a tenant is resolved against the same state.
  */
 export class EffectiveConfigRepository {
   constructor(private readonly systemDataSource: DataSource) {}
 
-  /** Every proxy of the tenant, or of every tenant when `tenantId` is undefined, with its effective version. */
-  resolve(tenantId?: string): Promise<ProxyConfigTarget[]> {
+  async tenantIds(): Promise<string[]> {
+    const tenants = await withSystem(this.systemDataSource, { actor: ACTOR }, (manager) =>
+      manager.find(TenantEntity, { select: { id: true } }),
+    );
+    return tenants.map((tenant) => tenant.id);
+  }
+
+  /**
+   * Runs `work` while holding the tenant's build lock (a transaction-scoped advisory lock): replicas
+   * handling two events of one tenant take turns, so an older resolution never overwrites the pointers a
+   * newer one wrote. `resolve` reads every proxy of the tenant with its effective version.
+   */
+  withBuildLock<T>(
+    tenantId: string,
+    work: (resolve: () => Promise<ProxyConfigTarget[]>) => Promise<T>,
+  ): Promise<T> {
     return withSystem(this.systemDataSource, { actor: ACTOR }, async (manager) => {
-      const scope = tenantId === undefined ? {} : { tenantId };
-      const [proxies, groups, bindings] = await Promise.all([
-        manager.findBy(ProxyEntity, scope),
-        manager.find(ProxyGroupEntity, { select: { id: true, parentId: true }, where: scope }),
-        manager.findBy(ConfigBindingEntity, scope),
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `${BUILD_LOCK_NAMESPACE}${tenantId}`,
       ]);
-      const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
-      const configOf = new Map(
-        proxies.map((proxy) => {
-          const placement = {
-            proxyId: proxy.id,
-            labels: proxy.labels,
-            groups: groupLineage(proxy.groupId, parentOf),
-          };
-          const sameTenant = bindings.filter((binding) => binding.tenantId === proxy.tenantId);
-          return [proxy.id, chooseBinding(placement, sameTenant)?.configId ?? undefined];
-        }),
-      );
-      const versions = await latestVersions(
-        manager,
-        [...new Set(configOf.values())].flatMap((id) => id ?? []),
-      );
-      return proxies.map((proxy) => {
-        const configId = configOf.get(proxy.id);
-        return {
-          tenantId: proxy.tenantId,
-          nodeId: proxy.nodeId,
-          version: configId === undefined ? undefined : versions.get(configId),
-        };
-      });
+      return work(() => resolveTenant(manager, tenantId));
     });
   }
+
+  /** The node ids among `nodeIds` that belong to a proxy. */
+  async existingNodeIds(nodeIds: readonly string[]): Promise<Set<string>> {
+    if (nodeIds.length === 0) return new Set();
+    const proxies = await withSystem(this.systemDataSource, { actor: ACTOR }, (manager) =>
+      manager.find(ProxyEntity, { select: { nodeId: true }, where: { nodeId: In(nodeIds) } }),
+    );
+    return new Set(proxies.map((proxy) => proxy.nodeId));
+  }
+}
+
+async function resolveTenant(manager: EntityManager, tenantId: string): Promise<ProxyConfigTarget[]> {
+  const [proxies, groups, bindings] = await Promise.all([
+    manager.findBy(ProxyEntity, { tenantId }),
+    manager.find(ProxyGroupEntity, { select: { id: true, parentId: true }, where: { tenantId } }),
+    manager.findBy(ConfigBindingEntity, { tenantId }),
+  ]);
+  const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
+  const configOf = new Map(
+    proxies.map((proxy) => {
+      const placement = {
+        proxyId: proxy.id,
+        labels: proxy.labels,
+        groups: groupLineage(proxy.groupId, parentOf),
+      };
+      return [proxy.id, chooseBinding(placement, bindings)?.configId ?? undefined];
+    }),
+  );
+  const versions = await latestVersions(
+    manager,
+    [...new Set(configOf.values())].flatMap((id) => id ?? []),
+  );
+  return proxies.map((proxy) => {
+    const configId = configOf.get(proxy.id);
+    return {
+      tenantId: proxy.tenantId,
+      nodeId: proxy.nodeId,
+      version: configId === undefined ? undefined : versions.get(configId),
+    };
+  });
 }
 
 /** The newest version of each config, by config id; configs without a version are left out. */

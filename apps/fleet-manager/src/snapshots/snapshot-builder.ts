@@ -12,7 +12,7 @@ import {
 import { checkConsistency } from './snapshot-consistency';
 
 export interface BuildSnapshotsCommand {
-  /** Rebuild the proxies of one tenant; every proxy of every tenant when undefined. */
+  /** Rebuild the proxies of one tenant; when undefined, every tenant, and drop pointers of deleted proxies. */
   readonly tenantId?: string;
 }
 
@@ -57,44 +57,64 @@ export class SnapshotBuilder {
   constructor(private readonly deps: SnapshotBuilderDependencies) {}
 
   async execute(command: BuildSnapshotsCommand = {}): Promise<BuildReport> {
-    const targets = await this.deps.configs.resolve(command.tenantId);
-    const unbound = targets.filter((target) => target.version === undefined).map((target) => target.nodeId);
-    const byKey = groupByServingKey(targets);
-    const existing = await this.servedKeys([...byKey.keys()]);
-    const published: string[] = [];
-    const rejected: RejectedVersion[] = [];
-    const servable = new Map<string, string>();
-    for (const [servingKey, { version, nodeIds }] of byKey) {
-      if (!existing.has(servingKey)) {
-        const issues = await this.publish(servingKey, version);
-        if (issues.length > 0) {
-          rejected.push({ versionId: version.id, nodeIds, issues });
-          this.deps.logger.warn(
-            { versionId: version.id, configId: version.configId, nodeIds, issues },
-            `config version ${version.number} of config ${version.configId} is inconsistent and was not published; its proxies keep their snapshot`,
-          );
-          continue;
-        }
-        published.push(servingKey);
-      }
-      for (const nodeId of nodeIds) servable.set(nodeId, servingKey);
-    }
-    const current = await this.deps.store.getPointers('proxy', [...servable.keys()]);
-    const moved = new Map([...servable].filter(([nodeId, servingKey]) => current.get(nodeId) !== servingKey));
-    if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
-    const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
-    const removed =
-      command.tenantId === undefined ? await this.removeOrphans(targets) : new Map<string, string>();
-    await this.announce([...published, ...moved.values(), ...left, ...removed.values()]);
-    return { published, repointed: [...moved.keys()], removed: [...removed.keys()], rejected, unbound };
+    if (command.tenantId !== undefined) return this.buildTenant(command.tenantId);
+    const reports: BuildReport[] = [];
+    for (const tenantId of await this.deps.configs.tenantIds())
+      reports.push(await this.buildTenant(tenantId));
+    const removed = await this.removeOrphans();
+    await this.announce([...removed.values()]);
+    return {
+      published: reports.flatMap((report) => report.published),
+      repointed: reports.flatMap((report) => report.repointed),
+      removed: [...removed.keys()],
+      rejected: reports.flatMap((report) => report.rejected),
+      unbound: reports.flatMap((report) => report.unbound),
+    };
   }
 
   /** Removes the pointer of a proxy that no longer exists, and tells the xds-servers streaming it. */
-  async forget(nodeId: string): Promise<void> {
-    const left = (await this.deps.store.getPointers('proxy', [nodeId])).get(nodeId);
-    if (left === undefined) return;
-    await this.deps.store.deletePointers('proxy', [nodeId]);
-    await this.announce([left]);
+  forget(tenantId: string, nodeId: string): Promise<void> {
+    return this.deps.configs.withBuildLock(tenantId, async () => {
+      const left = (await this.deps.store.getPointers('proxy', [nodeId])).get(nodeId);
+      if (left === undefined) return;
+      await this.deps.store.deletePointers('proxy', [nodeId]);
+      await this.announce([left]);
+    });
+  }
+
+  private buildTenant(tenantId: string): Promise<BuildReport> {
+    return this.deps.configs.withBuildLock(tenantId, async (resolve) => {
+      const targets = await resolve();
+      const unbound = targets.filter((target) => target.version === undefined).map((target) => target.nodeId);
+      const byKey = groupByServingKey(targets);
+      const existing = await this.servedKeys([...byKey.keys()]);
+      const published: string[] = [];
+      const rejected: RejectedVersion[] = [];
+      const servable = new Map<string, string>();
+      for (const [servingKey, { version, nodeIds }] of byKey) {
+        if (!existing.has(servingKey)) {
+          const issues = await this.publish(servingKey, version);
+          if (issues.length > 0) {
+            rejected.push({ versionId: version.id, nodeIds, issues });
+            this.deps.logger.warn(
+              { versionId: version.id, configId: version.configId, nodeIds, issues },
+              `config version ${version.number} of config ${version.configId} is inconsistent and was not published; its proxies keep their snapshot`,
+            );
+            continue;
+          }
+          published.push(servingKey);
+        }
+        for (const nodeId of nodeIds) servable.set(nodeId, servingKey);
+      }
+      const current = await this.deps.store.getPointers('proxy', [...servable.keys()]);
+      const moved = new Map(
+        [...servable].filter(([nodeId, servingKey]) => current.get(nodeId) !== servingKey),
+      );
+      if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
+      const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
+      await this.announce([...published, ...moved.values(), ...left]);
+      return { published, repointed: [...moved.keys()], removed: [], rejected, unbound };
+    });
   }
 
   /**
@@ -108,12 +128,12 @@ export class SnapshotBuilder {
   }
 
   /** Deletes the pointers of proxies that are not in PostgreSQL (deleted while no replica was running). */
-  private async removeOrphans(targets: readonly ProxyConfigTarget[]): Promise<Map<string, string>> {
-    const known = new Set(targets.map((target) => target.nodeId));
-    const orphans = new Map<string, string>();
-    for await (const [nodeId, servingKey] of this.deps.store.listPointers('proxy')) {
-      if (!known.has(nodeId)) orphans.set(nodeId, servingKey);
-    }
+  private async removeOrphans(): Promise<Map<string, string>> {
+    const pointers = new Map<string, string>();
+    for await (const [nodeId, servingKey] of this.deps.store.listPointers('proxy'))
+      pointers.set(nodeId, servingKey);
+    const existing = await this.deps.configs.existingNodeIds([...pointers.keys()]);
+    const orphans = new Map([...pointers].filter(([nodeId]) => !existing.has(nodeId)));
     if (orphans.size > 0) await this.deps.store.deletePointers('proxy', [...orphans.keys()]);
     return orphans;
   }

@@ -21,8 +21,8 @@ export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder)
 }
 
 async function handle(builder: SnapshotBuilder, event: EventOf<SnapshotTrigger>): Promise<void> {
-  if (event.type === 'proxy.changed' && event.payload.change === 'deleted') {
-    await builder.forget(event.payload.nodeId);
+  if (event.type === 'proxy.changed' && event.payload.change === 'deleted' && event.tenantId !== null) {
+    await builder.forget(event.tenantId, event.payload.nodeId);
     return;
   }
   await builder.execute(event.tenantId === null ? {} : { tenantId: event.tenantId });
