@@ -19,7 +19,10 @@ if (!script) {
 
 function versionOf(command) {
   try {
-    return execFileSync(command, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(command, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -33,9 +36,13 @@ function findPnpm() {
   const global = spawnSync('npm', ['install', '-g', `pnpm@${wanted}`], { stdio: 'inherit' });
   if (global.status === 0 && versionOf('pnpm') === wanted) return 'pnpm';
   // No permission for a global install: keep pnpm inside the clone instead.
-  const inRepo = spawnSync('npm', ['install', '--prefix', localPrefix, `pnpm@${wanted}`], { stdio: 'inherit' });
+  const inRepo = spawnSync('npm', ['install', '--prefix', localPrefix, `pnpm@${wanted}`], {
+    stdio: 'inherit',
+  });
   if (inRepo.status !== 0 || versionOf(local) !== wanted) {
-    process.stderr.write(`Could not install pnpm ${wanted} with npm; install it by hand: npm install -g pnpm@${wanted}\n`);
+    process.stderr.write(
+      `Could not install pnpm ${wanted} with npm; install it by hand: npm install -g pnpm@${wanted}\n`,
+    );
     process.exit(1);
   }
   return local;

@@ -17,7 +17,10 @@ export function config(tsconfigRootDir) {
           { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
         ],
         '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-        '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+        '@typescript-eslint/consistent-type-imports': [
+          'error',
+          { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+        ],
         'no-console': 'error',
       },
     },
