@@ -114,11 +114,14 @@ export {
 export { CONTENT_HASH_PATTERN, type Config, type ConfigVersion } from './entities/config.entity';
 export {
   CONFIG_BINDING_MODES,
+  chooseBinding,
+  type BindingCandidate,
   type ConfigBinding,
   type ConfigBindingAssignment,
   type ConfigBindingMode,
   type ConfigBindingTarget,
   type ConfigOverride,
+  type ProxyPlacement,
 } from './entities/config-binding.entity';
 export { type ConfigTemplate } from './entities/config-template.entity';
 export {

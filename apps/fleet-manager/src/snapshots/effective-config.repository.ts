@@ -7,9 +7,8 @@ import {
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
-import { type ConfigDocument } from '@envoy-fleet/domain';
+import { chooseBinding, type ConfigDocument, groupAncestors } from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { chooseBinding, groupLineage } from './binding-precedence';
 
 /** The config version a proxy should run, as its bindings decide. */
 export interface EffectiveVersion {
@@ -82,7 +81,7 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
       const placement = {
         proxyId: proxy.id,
         labels: proxy.labels,
-        groups: groupLineage(proxy.groupId, parentOf),
+        groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
       };
       return [proxy.id, chooseBinding(placement, bindings)?.configId ?? undefined];
     }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
+  chooseBinding,
   createEvent,
   type ConfigDocument,
   DomainError,
@@ -42,7 +43,6 @@ import {
   type ServedConfigView,
 } from './proxy.dto';
 import { maskedProxyConfig } from '../configs/config.dto';
-import { chooseBinding } from './binding-choice';
 
 type Change = 'created' | 'updated' | 'deleted';
 

@@ -1,9 +1,4 @@
-import {
-  type BindingCandidate,
-  chooseBinding,
-  groupLineage,
-  type ProxyPlacement,
-} from './binding-precedence';
+import { type BindingCandidate, chooseBinding, type ProxyPlacement } from './config-binding.entity';
 
 const placement: ProxyPlacement = { proxyId: 'p1', labels: { env: 'prod' }, groups: ['edge-eu', 'edge'] };
 
@@ -35,7 +30,13 @@ describe(chooseBinding.name, () => {
     expect(chooseBinding(placement, [byLabel])?.id).toBe('label');
   });
 
-  it('breaks a tie by priority, then by binding id', () => {
+  it('breaks a tie by priority', () => {
+    const higher = binding('higher', { groupId: 'edge-eu', priority: 5 });
+
+    expect(chooseBinding(placement, [byGroup, higher])?.id).toBe('higher');
+  });
+
+  it('breaks a tie of priority by the lower binding id', () => {
     const low = binding('a', { groupId: 'edge-eu', priority: 1 });
     const high = binding('b', { groupId: 'edge-eu', priority: 2 });
     const sameAsHigh = binding('c', { groupId: 'edge-eu', priority: 2 });
@@ -53,26 +54,5 @@ describe(chooseBinding.name, () => {
     ];
 
     expect(chooseBinding(placement, bindings)).toBeUndefined();
-  });
-});
-
-describe(groupLineage.name, () => {
-  it('lists the group, then its ancestors nearest first', () => {
-    const parentOf = new Map([
-      ['leaf', 'middle'],
-      ['middle', 'root'],
-      ['root', null],
-    ]);
-
-    expect(groupLineage('leaf', parentOf)).toEqual(['leaf', 'middle', 'root']);
-  });
-
-  it('stops at a loop instead of running forever', () => {
-    const parentOf = new Map([
-      ['a', 'b'],
-      ['b', 'a'],
-    ]);
-
-    expect(groupLineage('a', parentOf)).toEqual(['a', 'b']);
   });
 });
