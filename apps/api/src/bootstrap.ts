@@ -1,5 +1,5 @@
-import { createDataSource, DEFAULT_DATABASE_ROLES, urlForRole } from '@envoy-fleet/db';
-import { type EventBus, JetStreamEventBus, OutboxRelay } from '@envoy-fleet/messaging';
+import { DEFAULT_DATABASE_ROLES, openDataSource, postgresReadinessCheck, urlForRole } from '@envoy-fleet/db';
+import { type EventBus, openEventBus, OutboxRelay } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
   healthReportCheck,
@@ -58,21 +58,15 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
           telemetry.logger,
         );
       }
-      const dataSource = await resources.open(
-        'postgres',
-        () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
-        (opened) => opened.destroy(),
-      );
-      const systemDataSource = await resources.open(
-        'postgres (system role)',
-        () =>
-          createDataSource({
-            url: systemUrl,
-            applicationName: `${SERVICE_NAME}-system`,
-            poolSize: 4,
-          }).initialize(),
-        (opened) => opened.destroy(),
-      );
+      const dataSource = await openDataSource(resources, 'postgres', {
+        url: env.DATABASE_URL,
+        applicationName: SERVICE_NAME,
+      });
+      const systemDataSource = await openDataSource(resources, 'postgres (system role)', {
+        url: systemUrl,
+        applicationName: `${SERVICE_NAME}-system`,
+        poolSize: 4,
+      });
       const adminTenantId = await ensureInstallationTenant(systemDataSource, {
         name: env.FLEET_ADMIN_TENANT,
         bootstrapToken: env.FLEET_BOOTSTRAP_TOKEN,
@@ -107,7 +101,7 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
           bus,
         },
         readinessChecks: [
-          { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+          postgresReadinessCheck(dataSource),
           healthReportCheck('event-bus', () => bus.health()),
         ],
       };
@@ -122,19 +116,6 @@ async function connect(
   resources: OwnedResources,
   telemetry: ServiceTelemetry,
 ): Promise<ApiAdapters> {
-  const bus = await resources.open(
-    'event bus',
-    () =>
-      Promise.resolve(
-        JetStreamEventBus.create({
-          servers: env.NATS_URL,
-          namespace: env.NATS_NAMESPACE,
-          name: SERVICE_NAME,
-          logger: telemetry.logger,
-        }),
-      ),
-    (opened) => opened.close(),
-  );
-  await bus.provisionStreams();
+  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
   return { bus };
 }

@@ -5,8 +5,8 @@ import { JetStreamEventBus, type Subscription } from '@envoy-fleet/messaging';
 import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
-import { freePort } from './free-port';
 
 /** An empty database: the api is to migrate it itself. */
 const leaveEmpty = () => Promise.resolve({ roles: DEFAULT_DATABASE_ROLES });

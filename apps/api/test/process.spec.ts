@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_DATABASE_ROLES } from '@envoy-fleet/db';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { stringify } from 'yaml';
 import type { IssuedToken } from '../src/auth/access-token.service';
 import type { ConfigChangeView, ConfigView } from '../src/modules/configs/config.dto';
 import { edgeConfig } from './fixtures/proxy-configs';
-import { freePort } from './free-port';
 import { ApiClient } from './support/api-client';
 import { type ApiProcess, startApiProcess } from './support/api-process';
 

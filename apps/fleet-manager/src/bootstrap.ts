@@ -1,5 +1,5 @@
-import { createDataSource, DEFAULT_DATABASE_ROLES, urlForRole } from '@envoy-fleet/db';
-import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
+import { DEFAULT_DATABASE_ROLES, openDataSource, postgresReadinessCheck, urlForRole } from '@envoy-fleet/db';
+import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import {
   createServiceTelemetry,
@@ -55,20 +55,14 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
     port: env.HTTP_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     compose: async (resources) => {
-      const dataSource = await resources.open(
-        'postgres',
-        () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
-        (opened) => opened.destroy(),
-      );
-      const systemDataSource = await resources.open(
-        'postgres (system role)',
-        () =>
-          createDataSource({
-            url: env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system),
-            applicationName: SERVICE_NAME,
-          }).initialize(),
-        (opened) => opened.destroy(),
-      );
+      const dataSource = await openDataSource(resources, 'postgres', {
+        url: env.DATABASE_URL,
+        applicationName: SERVICE_NAME,
+      });
+      const systemDataSource = await openDataSource(resources, 'postgres (system role)', {
+        url: env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system),
+        applicationName: SERVICE_NAME,
+      });
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
       const builder = new SnapshotBuilder({
         configs: new EffectiveConfigRepository(systemDataSource),
@@ -94,7 +88,7 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
       return AppModule.register({
         telemetry,
         readinessChecks: [
-          { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+          postgresReadinessCheck(dataSource),
           { name: 'snapshot-store', check: () => snapshotStore.ping() },
           healthReportCheck('event-bus', () => bus.health()),
         ],
@@ -113,19 +107,6 @@ async function connect(
     () => RedisSnapshotStore.connect({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     (opened) => opened.close(),
   );
-  const bus = await resources.open(
-    'event bus',
-    () =>
-      Promise.resolve(
-        JetStreamEventBus.create({
-          servers: env.NATS_URL,
-          namespace: env.NATS_NAMESPACE,
-          name: SERVICE_NAME,
-          logger: telemetry.logger,
-        }),
-      ),
-    (opened) => opened.close(),
-  );
-  await bus.provisionStreams();
+  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
   return { bus, snapshotStore };
 }

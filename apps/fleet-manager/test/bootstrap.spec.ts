@@ -3,8 +3,8 @@ import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
-import { freePort } from './free-port';
 
 describe('fleet-manager bootstrap', () => {
   let database: TestDatabase;

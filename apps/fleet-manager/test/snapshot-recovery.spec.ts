@@ -1,8 +1,8 @@
 import { type RunningApp } from '@envoy-fleet/telemetry';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
 import { webConfig } from './envoy-config.fixtures';
 import { FleetRecords } from './fleet-records';
-import { freePort } from './free-port';
 import { openSnapshotServices, type SnapshotServices } from './snapshot-services';
 
 describe('fleet-manager start-up', () => {

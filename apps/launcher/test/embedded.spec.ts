@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { type LauncherProcess, startLauncher, waitUntilAllReady } from './launcher-process';
 
 /** The promise: every app's /readyz answers 200 within 60 s of the start command. */

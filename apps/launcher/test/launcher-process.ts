@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { APP_NAMES, type AppName, envPrefixOf } from '../src/app-catalogue';
-import { freePort } from './free-port';
 
 /** The built launcher (`node dist/main.js`) running as a child process, as the README starts it. */
 export interface LauncherProcess {

@@ -1,4 +1,4 @@
-import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
+import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
   healthReportCheck,
@@ -69,19 +69,6 @@ async function connect(
   resources: OwnedResources,
   telemetry: ServiceTelemetry,
 ): Promise<NodeAgentAdapters> {
-  const bus = await resources.open(
-    'event bus',
-    () =>
-      Promise.resolve(
-        JetStreamEventBus.create({
-          servers: env.NATS_URL,
-          namespace: env.NATS_NAMESPACE,
-          name: SERVICE_NAME,
-          logger: telemetry.logger,
-        }),
-      ),
-    (opened) => opened.close(),
-  );
-  await bus.provisionStreams();
+  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
   return { bus };
 }

@@ -1,7 +1,7 @@
 import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
-import { freePort } from './free-port';
 
 /** The Docker engine of the test machine (CI starts one; see `.ci/run`). */
 const DOCKER_HOST = 'unix:///var/run/docker.sock';

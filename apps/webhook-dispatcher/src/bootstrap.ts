@@ -1,5 +1,5 @@
-import { createDataSource } from '@envoy-fleet/db';
-import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
+import { openDataSource, postgresReadinessCheck } from '@envoy-fleet/db';
+import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
   healthReportCheck,
@@ -53,16 +53,15 @@ function start(env: WebhookDispatcherEmbeddedEnv, openAdapters: OpenAdapters): P
     port: env.HTTP_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     compose: async (resources) => {
-      const dataSource = await resources.open(
-        'postgres',
-        () => createDataSource({ url: env.DATABASE_URL, applicationName: SERVICE_NAME }).initialize(),
-        (opened) => opened.destroy(),
-      );
+      const dataSource = await openDataSource(resources, 'postgres', {
+        url: env.DATABASE_URL,
+        applicationName: SERVICE_NAME,
+      });
       const { bus } = await openAdapters(resources, telemetry);
       return AppModule.register({
         telemetry,
         readinessChecks: [
-          { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+          postgresReadinessCheck(dataSource),
           healthReportCheck('event-bus', () => bus.health()),
         ],
       });
@@ -75,19 +74,6 @@ async function connect(
   resources: OwnedResources,
   telemetry: ServiceTelemetry,
 ): Promise<WebhookDispatcherAdapters> {
-  const bus = await resources.open(
-    'event bus',
-    () =>
-      Promise.resolve(
-        JetStreamEventBus.create({
-          servers: env.NATS_URL,
-          namespace: env.NATS_NAMESPACE,
-          name: SERVICE_NAME,
-          logger: telemetry.logger,
-        }),
-      ),
-    (opened) => opened.close(),
-  );
-  await bus.provisionStreams();
+  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
   return { bus };
 }

@@ -2,8 +2,8 @@ import { runMigrations } from '@envoy-fleet/db';
 import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
-import { freePort } from './free-port';
 
 describe('webhook-dispatcher bootstrap', () => {
   let database: TestDatabase;

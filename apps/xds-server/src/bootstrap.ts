@@ -1,4 +1,4 @@
-import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
+import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import {
   createServiceTelemetry,
@@ -83,19 +83,6 @@ async function connect(
     () => RedisSnapshotStore.connect({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     (opened) => opened.close(),
   );
-  const bus = await resources.open(
-    'event bus',
-    () =>
-      Promise.resolve(
-        JetStreamEventBus.create({
-          servers: env.NATS_URL,
-          namespace: env.NATS_NAMESPACE,
-          name: SERVICE_NAME,
-          logger: telemetry.logger,
-        }),
-      ),
-    (opened) => opened.close(),
-  );
-  await bus.provisionStreams();
+  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
   return { bus, snapshotStore };
 }

@@ -1,8 +1,8 @@
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
 import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
-import { freePort } from './free-port';
 
 describe('xds-server bootstrap', () => {
   let nats: PrivateNatsServer;

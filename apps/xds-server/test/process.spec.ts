@@ -2,7 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { clusterResource, edgeSnapshot } from '@envoy-fleet/test-kit/snapshots';
 import { TYPE_URLS } from '@envoy-fleet/xds';
-import { freePort } from './free-port';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { namesOf } from './support/resources';
 import { XdsProcess } from './support/xds-process';
 import { deltaRequest, sotwRequest, uniqueNodeId, XdsTestBed } from './support/xds-harness';

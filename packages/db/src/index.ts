@@ -1,4 +1,5 @@
 export { createDataSource, MIGRATIONS_TABLE, type DataSourceSettings } from './data-source';
+export { type DataSourceOwner, openDataSource, postgresReadinessCheck } from './owned-data-source';
 export {
   DEFAULT_DATABASE_ROLES,
   urlForRole,

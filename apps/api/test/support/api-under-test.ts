@@ -3,9 +3,9 @@ import { runMigrations } from '@envoy-fleet/db';
 import type { RunningApp } from '@envoy-fleet/telemetry';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
 import { Client } from 'pg';
 import { bootstrap } from '../../src/bootstrap';
-import { freePort } from '../free-port';
 import { ApiClient } from './api-client';
 
 export interface ApiUnderTest {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from '../free-port';
+import { freePort } from '@envoy-fleet/test-kit/net';
 
 /** A redis-server of the test's own (no persistence), so that a test can stop it without disturbing others. */
 export class PrivateRedis {

@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 
-/** A TCP port nothing listens on right now, for an app under test to bind. */
+/** A TCP port nothing listens on right now, for a server under test to bind. */
 export function freePort(): Promise<string> {
   return new Promise((resolve, reject) => {
     const server = createServer();
