@@ -41,12 +41,12 @@ export async function bootstrap(runtime: ApiRuntime = {}): Promise<RunningApp> {
 
 type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => Promise<ApiAdapters>;
 
-function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
+async function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
   const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
   const systemUrl = env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system);
   // The env schema requires DATABASE_ADMIN_URL whenever DB_MIGRATE_ON_START is true.
   const migrateAs = env.DB_MIGRATE_ON_START ? env.DATABASE_ADMIN_URL : undefined;
-  return startHttpApp({
+  const app = await startHttpApp({
     telemetry,
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
@@ -109,6 +109,13 @@ function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<Running
       return AppModule.register({ ...options, openApiDocument });
     },
   });
+  return {
+    ...app,
+    endpoints: [
+      { label: 'REST API', address: `${app.url}/api/v1` },
+      { label: 'API docs', address: `${app.url}/api/docs` },
+    ],
+  };
 }
 
 async function connect(

@@ -5,7 +5,11 @@ describe(banner.name, () => {
     const sut = banner({
       description: 'one process per app',
       apps: [
-        { name: 'api', url: 'http://127.0.0.1:8080', endpoints: [] },
+        {
+          name: 'api',
+          url: 'http://127.0.0.1:8080',
+          endpoints: [{ label: 'REST API', address: 'http://127.0.0.1:8080/api/v1' }],
+        },
         {
           name: 'xds-server',
           url: 'http://127.0.0.1:8083',
@@ -19,7 +23,7 @@ describe(banner.name, () => {
     expect(sut).toBe(
       [
         'envoy-fleet is running: one process per app.',
-        '  API            http://127.0.0.1:8080',
+        '  REST API             http://127.0.0.1:8080/api/v1',
         '  xDS (ADS over gRPC)  127.0.0.1:18000',
         '  Apps (liveness /healthz, readiness /readyz, Prometheus /metrics):',
         '    api                 http://127.0.0.1:8080/healthz',

@@ -45,21 +45,22 @@ export async function bootstrap(runtime: XdsServerRuntime = {}): Promise<Running
 
 type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => Promise<XdsServerAdapters>;
 
-function start(env: XdsServerEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
+async function start(env: XdsServerEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
   const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
-  return startHttpApp({
+  const started: { xds?: XdsServer } = {};
+  const app = await startHttpApp({
     telemetry,
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     compose: async (resources) => {
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
-      const xds = new XdsServer(xdsConfigFrom(env, env.XDS_PORT), {
+      const xds = (started.xds = new XdsServer(xdsConfigFrom(env, env.XDS_PORT), {
         store: snapshotStore,
         bus,
         registry: telemetry.metrics.registry,
         logger: telemetry.logger,
-      });
+      }));
       return AppModule.register({
         telemetry,
         readinessChecks: [
@@ -71,6 +72,13 @@ function start(env: XdsServerEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
       });
     },
   });
+  const xdsAddress = `${displayHost(env.XDS_HOST)}:${started.xds?.port ?? env.XDS_PORT}`;
+  return { ...app, endpoints: [{ label: 'xDS (ADS over gRPC)', address: xdsAddress }] };
+}
+
+/** A wildcard bind address is reached on loopback from this machine. */
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 async function connect(
