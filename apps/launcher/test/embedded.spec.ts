@@ -34,7 +34,9 @@ describe('the launcher with no DATABASE_URL, NATS_URL or REDIS_URL (embedded)', 
     async () => {
       await waitUntilAllReady(launcher, startedAt + READY_WITHIN_MS);
 
-      expect(launcher.output()).toContain(`API            ${launcher.urls.api}`);
+      expect(launcher.output()).toContain(`${launcher.urls.api}/api/v1`);
+      expect(launcher.output()).toContain(`${launcher.urls.api}/api/docs`);
+      expect(launcher.output()).toContain('xDS (ADS over gRPC)');
       expect(launcher.output()).toContain(`node-agent          ${launcher.urls['node-agent']}/healthz`);
     },
     READY_WITHIN_MS + 10_000,
