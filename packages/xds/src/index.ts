@@ -10,6 +10,12 @@ export {
   type RejectedResource,
   validateMessage,
 } from './resource-codec';
+export {
+  findPortClashes,
+  type ListenerBinding,
+  listenerBinding,
+  type PortClash,
+} from './listener-port-clashes';
 export { type ResourceIssue, ResourceValidationError } from './resource-issue';
 export {
   isResourceKind,

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '@envoy-fleet/domain';
+import { findPortClashes } from '@envoy-fleet/xds';
 import {
   emptyAssignment,
   SNAPSHOT_KINDS,
@@ -12,7 +13,6 @@ export type ConsistencyResult =
 
 const HTTP_CONNECTION_MANAGER =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::']);
 
 /**
  * Checks that the resources form a snapshot Envoy can use as a whole (go-control-plane's `Consistent()`
@@ -74,28 +74,10 @@ function missingClusters(resources: TranslatedResources): string[] {
 }
 
 function portClashes(listeners: readonly TranslatedResource[]): string[] {
-  const bound: { listener: string; address: string; port: number; protocol: string }[] = [];
-  const issues: string[] = [];
-  for (const listener of listeners) {
-    const socket = objectAt(objectAt(listener.json, 'address'), 'socket_address');
-    const port = socket?.port_value;
-    if (typeof port !== 'number') continue;
-    const address = stringAt(socket, 'address') ?? '';
-    const protocol = stringAt(socket, 'protocol') ?? 'TCP';
-    const clash = bound.find(
-      (other) =>
-        other.port === port &&
-        other.protocol === protocol &&
-        (other.address === address ||
-          WILDCARD_ADDRESSES.has(other.address) ||
-          WILDCARD_ADDRESSES.has(address)),
-    );
-    if (clash) {
-      issues.push(`listeners "${clash.listener}" and "${listener.name}" both bind ${protocol} port ${port}`);
-    }
-    bound.push({ listener: listener.name, address, port, protocol });
-  }
-  return issues;
+  return findPortClashes(listeners.map((listener) => listener.json)).map(({ index, heldBy, binding }) => {
+    const [holder, clashing] = [listeners[heldBy]?.name, listeners[index]?.name];
+    return `listeners "${holder}" and "${clashing}" both bind ${binding.protocol} port ${binding.port}`;
+  });
 }
 
 /** The `rds.route_config_name` of every HTTP connection manager of a listener. */

@@ -7,13 +7,13 @@ import {
   type ValidationIssue,
   XDS_RESOURCE_TYPES,
 } from '@envoy-fleet/domain';
+import { findPortClashes } from '@envoy-fleet/xds';
 import { RE2JS } from 're2js';
 import { sectionOf } from './proxy-config';
 
 const HTTP_CONNECTION_MANAGER =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '']);
 
 /**
  * The rules the Envoy schema cannot express, over a document whose resources all decoded (canonical
@@ -166,31 +166,12 @@ function listenerReferenceIssues(
 
 /** Two listeners of one proxy cannot bind the same port on overlapping addresses. */
 function portClashes(document: ConfigDocument): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const bound: { address: string; port: number; protocol: string; index: number }[] = [];
-  document.resources.listener.forEach((resource, index) => {
-    const socket = objectAt(objectAt(resource.body['address'])?.['socket_address']);
-    const port = socket?.['port_value'];
-    if (socket === undefined || typeof port !== 'number') return;
-    const address = stringAt(socket['address']) ?? '';
-    const protocol = stringAt(socket['protocol']) ?? 'TCP';
-    const clash = bound.find(
-      (other) =>
-        other.port === port &&
-        other.protocol === protocol &&
-        (other.address === address ||
-          WILDCARD_ADDRESSES.has(other.address) ||
-          WILDCARD_ADDRESSES.has(address)),
-    );
-    if (clash !== undefined) {
-      issues.push({
-        path: `spec.listeners[${index}].address.socket_address.port_value`,
-        message: `port ${port} is already bound by spec.listeners[${clash.index}]`,
-      });
-    }
-    bound.push({ address, port, protocol, index });
-  });
-  return issues;
+  return findPortClashes(document.resources.listener.map((resource) => resource.body)).map(
+    ({ index, heldBy, binding }) => ({
+      path: `spec.listeners[${index}].address.socket_address.port_value`,
+      message: `port ${binding.port} is already bound by spec.listeners[${heldBy}]`,
+    }),
+  );
 }
 
 /** Every `regex` of a RegexMatcher, compiled as Envoy's RE2 would (no look-around, no back-references). */
