@@ -27,6 +27,8 @@ const DAY_MS = 24 * 60 * 60 * 1_000;
 const MIN_DUPLICATE_WINDOW_MS = 2 * 60 * 1_000;
 /** JetStream API error: a stream of that name exists with another configuration. */
 const STREAM_NAME_IN_USE = 10058;
+/** What a create racing another replica's create of the same stream may get instead of "name in use". */
+const STREAM_SUBJECT_OVERLAP = 10065;
 
 export type StreamDefinition = Partial<StreamConfig> & Pick<StreamConfig, 'name' | 'subjects'>;
 
@@ -78,7 +80,7 @@ export async function provisionStreams(manager: JetStreamManager, definitions: r
     try {
       await manager.streams.add(definition);
     } catch (error) {
-      if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) {
+      if (!(await existsAlready(manager, definition.name, error))) {
         throw new Error(`cannot create stream ${definition.name}: ${(error as Error).message}`, {
           cause: error,
         });
@@ -93,5 +95,18 @@ export async function provisionStreams(manager: JetStreamManager, definitions: r
         );
       }
     }
+  }
+}
+
+/** Whether a failed create means the stream exists: by name, or created meanwhile by another replica. */
+async function existsAlready(manager: JetStreamManager, name: string, error: unknown): Promise<boolean> {
+  if (!(error instanceof JetStreamApiError)) return false;
+  if (error.code === STREAM_NAME_IN_USE) return true;
+  if (error.code !== STREAM_SUBJECT_OVERLAP) return false;
+  try {
+    await manager.streams.info(name);
+    return true;
+  } catch {
+    return false;
   }
 }
