@@ -3,6 +3,15 @@
  * and its payload type. Apps publish and consume events only through these definitions.
  */
 
+import type {
+  AgentCommandResult,
+  ContainerStateChange,
+  LogChunk,
+  NodeHeartbeat,
+  NodeRegistration,
+  ReconcileReport,
+} from './agent-commands';
+
 /** Where an event travels: `durable` events go through the outbox to JetStream; `broadcast` events
  *  are plain NATS fan-out that every replica hears and nobody replays (they announce state that is
  *  kept elsewhere, such as snapshots in Redis). */
@@ -31,6 +40,12 @@ export interface EventPayloads {
   'rollout.changed': { rolloutId: string; configVersionId: string; state: string; wave: number };
   'snapshot.updated': { servingKeys: string[] };
   'webhook.changed': { subscriptionId: string; change: 'created' | 'updated' | 'deleted' };
+  'agent.registered': NodeRegistration;
+  'agent.heartbeat': NodeHeartbeat;
+  'agent.command.completed': AgentCommandResult;
+  'agent.container.changed': ContainerStateChange;
+  'agent.reconciled': ReconcileReport;
+  'agent.logs': LogChunk;
 }
 
 export type EventType = keyof EventPayloads;
@@ -73,6 +88,12 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'rollout.changed': durable('rollout.changed'),
   'snapshot.updated': { subject: 'broadcast.snapshot.updated', schemaVersion: 1, delivery: 'broadcast' },
   'webhook.changed': durable('webhook.changed'),
+  'agent.registered': durable('agent.registered'),
+  'agent.heartbeat': { subject: 'broadcast.agent.heartbeat', schemaVersion: 1, delivery: 'broadcast' },
+  'agent.command.completed': durable('agent.command.completed'),
+  'agent.container.changed': durable('agent.container.changed'),
+  'agent.reconciled': durable('agent.reconciled'),
+  'agent.logs': { subject: 'broadcast.agent.logs', schemaVersion: 1, delivery: 'broadcast' },
 };
 
 /** The envelope every event travels in, whatever the transport. */
