@@ -57,9 +57,13 @@ const TYPESCRIPT_FILES = [
   'envoy-api/envoy/service/endpoint/v3/eds.proto',
   'envoy-api/envoy/service/secret/v3/sds.proto',
   'envoy-api/envoy/service/status/v3/csds.proto',
+  // The gRPC rich error model (google.rpc.Status details) the management API answers errors with.
+  'googleapis/google/rpc/error_details.proto',
 ];
 
 const DESCRIPTOR_SET_FILE = 'envoy-descriptors.binpb';
+/** The management API's own files with their imports: what its server reflection describes. */
+const MANAGEMENT_DESCRIPTOR_SET_FILE = 'management-descriptors.binpb';
 
 function log(message) {
   process.stdout.write(`[proto:generate] ${message}\n`);
@@ -246,6 +250,14 @@ async function main() {
       '-o',
       path.join('src', 'gen', DESCRIPTOR_SET_FILE),
       ...pathArgs(included.map((f) => `gen/deps/${f}`)),
+    ]),
+    runBuf([
+      'build',
+      'gen',
+      '--exclude-source-info',
+      '-o',
+      path.join('src', 'gen', MANAGEMENT_DESCRIPTOR_SET_FILE),
+      ...pathArgs(managementFiles),
     ]),
   ]);
 

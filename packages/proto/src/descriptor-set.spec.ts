@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { loadEnvoyDescriptorSet } from './descriptor-set';
+import { loadEnvoyDescriptorSet, loadManagementDescriptorSet } from './descriptor-set';
 
 describe(loadEnvoyDescriptorSet.name, () => {
   const files = fromBinary(FileDescriptorSetSchema, loadEnvoyDescriptorSet()).file;
@@ -33,5 +33,27 @@ describe(loadEnvoyDescriptorSet.name, () => {
 
   it('excludes source info', () => {
     expect(files.every((file) => file.sourceCodeInfo === undefined)).toBe(true);
+  });
+});
+
+describe(loadManagementDescriptorSet.name, () => {
+  const files = fromBinary(FileDescriptorSetSchema, loadManagementDescriptorSet()).file;
+
+  it('holds the management API and the well-known types it imports, nothing of Envoy', () => {
+    const names = files.map((file) => file.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'envoyfleet/v1/control_plane.proto',
+        'envoyfleet/v1/configs.proto',
+        'google/protobuf/struct.proto',
+        'google/protobuf/field_mask.proto',
+      ]),
+    );
+    expect(names.some((name) => name.startsWith('envoy/'))).toBe(false);
+  });
+
+  it('declares ControlPlaneService', () => {
+    const controlPlane = files.find((file) => file.name === 'envoyfleet/v1/control_plane.proto');
+    expect(controlPlane?.service.map((service) => service.name)).toEqual(['ControlPlaneService']);
   });
 });

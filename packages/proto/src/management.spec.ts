@@ -1,4 +1,11 @@
-import { ControlPlaneServiceService, CreateConfigRequest, ListConfigsRequest } from './management';
+import {
+  Any,
+  BadRequest,
+  ControlPlaneServiceService,
+  CreateConfigRequest,
+  ListConfigsRequest,
+  Status,
+} from './management';
 
 describe('generated management API', () => {
   it('round-trips a config whose resources are proto-JSON objects (google.protobuf.Struct)', () => {
@@ -49,5 +56,27 @@ describe('generated management API', () => {
         'replayWebhookDelivery',
       ]),
     );
+  });
+
+  it('carries rich errors: a google.rpc.Status whose details are Any-packed BadRequest field violations', () => {
+    const badRequest = BadRequest.fromPartial({
+      fieldViolations: [{ field: 'config.name', description: 'must not be empty' }],
+    });
+    const status = Status.decode(
+      Status.encode({
+        code: 3,
+        message: 'invalid',
+        details: [
+          {
+            typeUrl: 'type.googleapis.com/google.rpc.BadRequest',
+            value: BadRequest.encode(badRequest).finish(),
+          },
+        ],
+      }).finish(),
+    );
+
+    const detail = status.details[0] ?? Any.fromPartial({});
+    expect(detail.typeUrl).toBe('type.googleapis.com/google.rpc.BadRequest');
+    expect(BadRequest.decode(detail.value).fieldViolations[0]).toMatchObject({ field: 'config.name' });
   });
 });

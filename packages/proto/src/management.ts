@@ -11,3 +11,17 @@ export { Struct, Value, ListValue, NullValue } from './gen/google/protobuf/struc
 export { Timestamp } from './gen/google/protobuf/timestamp';
 export { Duration } from './gen/google/protobuf/duration';
 export { FieldMask } from './gen/google/protobuf/field_mask';
+// The gRPC rich error model: a google.rpc.Status in the `grpc-status-details-bin` trailer, with these details.
+export { Status } from './gen/google/rpc/status';
+export { Any } from './gen/google/protobuf/any';
+export {
+  BadRequest,
+  BadRequest_FieldViolation,
+  ErrorInfo,
+  PreconditionFailure,
+  PreconditionFailure_Violation,
+  QuotaFailure,
+  QuotaFailure_Violation,
+  ResourceInfo,
+  RetryInfo,
+} from './gen/google/rpc/error_details';
