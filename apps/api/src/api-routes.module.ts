@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
+import { ConfigBindingModule } from './modules/config-bindings/config-binding.module';
 import { ConfigModule } from './modules/configs/config.module';
 import { EventModule } from './modules/events/event.module';
 import { NodeModule } from './modules/nodes/node.module';
@@ -18,6 +19,7 @@ import { TenantModule } from './modules/tenants/tenant.module';
     ProxyGroupModule,
     ProxyModule,
     ConfigModule,
+    ConfigBindingModule,
     EventModule,
   ],
 })

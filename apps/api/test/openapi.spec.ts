@@ -54,6 +54,8 @@ describe('OpenAPI document', () => {
         'GET /api/v1/proxies/{nodeId}/config',
         ...crud('/api/v1/configs', 'id'),
         'POST /api/v1/configs/{id}/validate',
+        'POST /api/v1/configs/{id}/apply',
+        ...crud('/api/v1/bindings', 'id'),
         'GET /api/v1/configs/{id}/versions',
         'GET /api/v1/configs/{id}/versions/{number}',
         'GET /api/v1/configs/{id}/diff',

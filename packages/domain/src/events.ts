@@ -24,7 +24,12 @@ export interface EventPayloads {
   'config.deleted': { configId: string; name: string };
   'config.version.created': { configId: string; versionId: string; version: number; contentHash: string };
   'config.applied': { configId: string; versionId: string; rolloutId: string | null };
-  'binding.changed': { bindingId: string; configId: string; change: 'created' | 'updated' | 'deleted' };
+  'binding.changed': {
+    bindingId: string;
+    /** Null for template and inheritance bindings, which name no config. */
+    configId: string | null;
+    change: 'created' | 'updated' | 'deleted';
+  };
   'template.changed': { templateId: string; name: string; change: 'created' | 'updated' | 'deleted' };
   'group.changed': { groupId: string; name: string; change: 'created' | 'updated' | 'deleted' };
   'group.scaled': { groupId: string; name: string; desiredReplicas: number };
