@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createTestDatabase, type MigrateDatabase, type TestDatabase } from './database';
+import { TEST_NATS_URL } from './nats';
+import { freePort } from './net';
+import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from './redis';
+
+/** The apps a stack can run, each as `node apps/<app>/dist/main.js` (build them first). */
+export const STACK_APPS = ['api', 'fleet-manager', 'xds-server'] as const;
+export type StackApp = (typeof STACK_APPS)[number];
+
+/** What `runMain` (`@envoy-fleet/telemetry/entrypoint`) sends its parent once the app listens. */
+const STARTED_MESSAGE_TYPE = 'envoy-fleet:started';
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
+
+export interface StackOptions {
+  /** Migrates the stack's database: `runMigrations` from `@envoy-fleet/db`. */
+  readonly migrate: MigrateDatabase;
+  /** Appears in the database name, the Redis key prefix and the NATS namespace. */
+  readonly label?: string;
+  /** Variables added to (or overriding) what the stack gives each app, e.g. `{ 'xds-server': { ... } }`. */
+  readonly env?: Partial<Record<StackApp, Record<string, string>>>;
+  /** `LOG_LEVEL` of every app; default `warn`. */
+  readonly logLevel?: string;
+}
+
+export interface StackProcess {
+  readonly app: StackApp;
+  /** The app's HTTP server (REST for the api; health and metrics for the others). */
+  readonly url: string;
+  /** What the process wrote to stdout and stderr so far (JSON log lines). */
+  output(): string;
+}
+
+/**
+ * The product's spine as separate processes on real services: the api (REST, outbox relay),
+ * fleet-manager (snapshots, delivery status) and xds-server (ADS), sharing a fresh PostgreSQL database,
+ * a NATS JetStream namespace of their own on the shared NATS and a Redis key prefix of their own.
+ */
+export interface RunningStack {
+  readonly apiUrl: string;
+  /** An admin API key of the `default` tenant; usable directly as a bearer token. */
+  readonly adminToken: string;
+  /** Where Envoy (or envoy-sim, or a gRPC xDS client) connects: plain-text ADS. */
+  readonly xds: { readonly host: string; readonly port: number };
+  readonly database: TestDatabase;
+  readonly natsUrl: string;
+  readonly natsNamespace: string;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  readonly processes: Readonly<Record<StackApp, StackProcess>>;
+  /** `fetch` against the api with the admin token; `body` is sent as JSON. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Stops the apps (SIGTERM, SIGKILL after 15 s), deletes the Redis keys and drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the three apps and resolves once each listens. The api starts first (it creates the default
+ * tenant and the admin key on the empty database), then fleet-manager and xds-server. If one fails to
+ * start, those already started are stopped and the error names the app and ends with its output.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const label = (options.label ?? 'stack').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  const database = await createTestDatabase({ migrate: options.migrate, label });
+  const suffix = randomBytes(4).toString('hex');
+  const natsNamespace = `${label}_${suffix}`.slice(0, 40);
+  const redisKeyPrefix = uniqueRedisPrefix(label);
+  const adminToken = `stack-admin-${randomBytes(24).toString('hex')}`;
+  const xdsPort = Number(await freePort());
+  const shared = {
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    HTTP_HOST: '127.0.0.1',
+    NATS_URL: TEST_NATS_URL,
+    NATS_NAMESPACE: natsNamespace,
+    DATABASE_URL: database.appUrl,
+    DATABASE_SYSTEM_URL: database.systemUrl,
+  };
+  const redis = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix };
+  const envOf: Record<StackApp, () => Promise<Record<string, string>>> = {
+    api: async () => ({
+      ...shared,
+      HTTP_PORT: await freePort(),
+      GRPC_PORT: await freePort(),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      FLEET_BOOTSTRAP_TOKEN: adminToken,
+      API_INSTANCE_ID: `stack-${suffix}`,
+    }),
+    'fleet-manager': async () => ({ ...shared, ...redis, HTTP_PORT: await freePort() }),
+    'xds-server': async () => ({
+      LOG_LEVEL: shared.LOG_LEVEL,
+      HTTP_HOST: shared.HTTP_HOST,
+      NATS_URL: shared.NATS_URL,
+      NATS_NAMESPACE: shared.NATS_NAMESPACE,
+      ...redis,
+      HTTP_PORT: await freePort(),
+      XDS_HOST: '127.0.0.1',
+      XDS_PORT: String(xdsPort),
+    }),
+  };
+
+  const started: AppProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const running of started.reverse()) await running.stop();
+  };
+  try {
+    for (const app of STACK_APPS) {
+      started.push(await startApp(app, { ...(await envOf[app]()), ...options.env?.[app] }));
+    }
+  } catch (error) {
+    await stopAll();
+    await database.drop();
+    throw error;
+  }
+  const processes = Object.fromEntries(started.map((running) => [running.app, running])) as Record<
+    StackApp,
+    AppProcess
+  >;
+  const apiUrl = processes.api.url;
+  return {
+    apiUrl,
+    adminToken,
+    xds: { host: '127.0.0.1', port: xdsPort },
+    database,
+    natsUrl: TEST_NATS_URL,
+    natsNamespace,
+    redisUrl: TEST_REDIS_URL,
+    redisKeyPrefix,
+    processes,
+    api: (method, path, body, headers = {}) =>
+      fetch(`${apiUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    stop: async () => {
+      await stopAll();
+      await deleteRedisKeys(redisKeyPrefix);
+      await database.drop();
+    },
+  };
+}
+
+interface AppProcess extends StackProcess {
+  stop(): Promise<void>;
+}
+
+async function startApp(app: StackApp, env: Record<string, string>): Promise<AppProcess> {
+  const main = join(REPOSITORY_ROOT, 'apps', app, 'dist', 'main.js');
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const fail = (reason: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${app} (${main}) ${reason}; its output ends with:\n${output.slice(-4_000)}`));
+    };
+    const timer = setTimeout(() => fail(`did not start within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.on('message', (message: { type?: unknown; url?: unknown }) => {
+      if (message.type !== STARTED_MESSAGE_TYPE || typeof message.url !== 'string') return;
+      clearTimeout(timer);
+      resolve(message.url);
+    });
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`} before it started`));
+    child.once('error', (error) => fail(`could not be spawned: ${error.message}`));
+  });
+  return {
+    app,
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
