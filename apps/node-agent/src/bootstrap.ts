@@ -1,4 +1,5 @@
-import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
+import os from 'node:os';
+import { type EventBus, JetStreamEventBus } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
   healthReportCheck,
@@ -9,14 +10,18 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import Docker from 'dockerode';
+import { systemClock } from './agent/clock';
+import { NodeAgent } from './agent/node-agent';
 import { AppModule } from './app.module';
 import { dockerOptionsFrom } from './docker/docker-host';
+import { DockerodeEngine } from './docker/dockerode-engine';
 import {
   nodeAgentEmbeddedEnvSchema,
   type NodeAgentEmbeddedEnv,
   type NodeAgentEnv,
   nodeAgentEnvSchema,
 } from './env';
+import { HttpAdminClient } from './observe/admin-client';
 
 const SERVICE_NAME = 'node-agent';
 
@@ -46,6 +51,7 @@ type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => 
 function start(env: NodeAgentEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
   const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
   const docker = new Docker(dockerOptionsFrom(env.DOCKER_HOST));
+  const engine = new DockerodeEngine(docker);
   return startHttpApp({
     telemetry,
     host: env.HTTP_HOST,
@@ -53,22 +59,65 @@ function start(env: NodeAgentEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     compose: async (resources) => {
       const { bus } = await openAdapters(resources, telemetry);
+      const nodeId = env.NODE_ID;
+      if (nodeId === undefined) {
+        telemetry.logger.warn('NODE_ID is not set: this agent joins no fleet and runs no containers');
+      } else {
+        await resources.open(
+          'node agent',
+          () => {
+            const agent = new NodeAgent(
+              {
+                nodeId,
+                hostname: env.AGENT_HOSTNAME ?? os.hostname(),
+                region: env.AGENT_REGION ?? null,
+                zone: env.AGENT_ZONE ?? null,
+                labels: env.AGENT_LABELS,
+                network: env.AGENT_DOCKER_NETWORK,
+                heartbeatIntervalMs: env.AGENT_HEARTBEAT_INTERVAL_MS,
+                probeIntervalMs: env.AGENT_PROBE_INTERVAL_MS,
+                reconcileIntervalMs: env.AGENT_RECONCILE_INTERVAL_MS,
+                removeUnknown: env.AGENT_REMOVE_UNKNOWN,
+              },
+              { engine, bus, admin: new HttpAdminClient(), clock: systemClock, logger: telemetry.logger },
+            );
+            agent.start();
+            return Promise.resolve(agent);
+          },
+          (agent) => agent.close(),
+        );
+      }
       return AppModule.register({
         telemetry,
         readinessChecks: [
           healthReportCheck('event-bus', () => bus.health()),
-          { name: 'docker', check: async () => void (await docker.ping()) },
+          { name: 'docker', check: () => engine.ping() },
         ],
       });
     },
   });
 }
 
-async function connect(
+/**
+ * The agent's own bus. It is not provisioned here: NATS may be down when the agent starts, and the
+ * agent must still look after its containers; the agent provisions the streams once NATS answers.
+ */
+function connect(
   env: NodeAgentEnv,
   resources: OwnedResources,
   telemetry: ServiceTelemetry,
 ): Promise<NodeAgentAdapters> {
-  const bus = await openEventBus(resources, env, { name: SERVICE_NAME, logger: telemetry.logger });
-  return { bus };
+  return resources.open(
+    'event bus',
+    () =>
+      Promise.resolve({
+        bus: JetStreamEventBus.create({
+          servers: env.NATS_URL,
+          namespace: env.NATS_NAMESPACE,
+          name: SERVICE_NAME,
+          logger: telemetry.logger,
+        }),
+      }),
+    ({ bus }) => bus.close(),
+  );
 }

@@ -2,6 +2,7 @@ import { EnvError, type RunningApp } from '@envoy-fleet/telemetry';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
 import { bootstrap } from '../src/bootstrap';
+import { waitFor } from './support/fake-fleet-manager';
 
 /** The Docker engine of the test machine (CI starts one; see `.ci/run`). */
 const DOCKER_HOST = 'unix:///var/run/docker.sock';
@@ -29,7 +30,11 @@ describe('node-agent bootstrap', () => {
   });
 
   it('is ready once NATS and the Docker engine answer', async () => {
-    const response = await fetch(`${sut.url}/readyz`);
+    // The agent starts without waiting for NATS (its containers need it not): ready once connected.
+    const response = await waitFor('a ready agent', async () => {
+      const answer = await fetch(`${sut.url}/readyz`);
+      return answer.status === 200 ? answer : undefined;
+    });
 
     expect(await response.json()).toEqual({
       status: 'ready',

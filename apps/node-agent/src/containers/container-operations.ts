@@ -1,0 +1,271 @@
+import {
+  type AgentCommandPayloads,
+  type AgentErrorCode,
+  DEFAULT_STOP_GRACE_SECONDS,
+  type ProbeResult,
+  type ProxyContainerSpec,
+} from '@envoy-fleet/domain';
+import type { Logger } from '@envoy-fleet/telemetry';
+import type { KeyedMutex } from '../agent/keyed-mutex';
+import type { ContainerEngine, ContainerSummary } from '../docker/container-engine';
+import { EngineError } from '../docker/container-engine';
+import type { AdminClient } from '../observe/admin-client';
+import { type AgentPlacement, containerDefinition, containerNameOf } from './container-definition';
+import { AGENT_LABELS, managedByNodeFilter, specFromLabels, specHash } from './container-labels';
+import type { DesiredProxies } from './desired-proxies';
+
+/** A command that cannot be carried out, with the protocol's error code. */
+export class CommandFailure extends Error {
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+    readonly containerId: string | null = null,
+  ) {
+    super(message);
+    this.name = 'CommandFailure';
+  }
+}
+
+export interface OperationOutcome {
+  readonly containerId: string | null;
+  readonly changed: boolean;
+  readonly probe: ProbeResult | null;
+}
+
+/** How long a stop the agent asked for colours the `die` that follows it (a stop, not a crash). */
+const STOP_MEMORY_MS = 10 * 60_000;
+const PULL_PROGRESS_LOG_INTERVAL_MS = 2_000;
+
+/**
+ * The container operations behind the commands, each stated as a desired end state so that doing one
+ * twice changes nothing the second time. Operations on one proxy run one at a time.
+ */
+export class ContainerOperations {
+  private readonly stoppedByAgent = new Map<string, number>();
+
+  constructor(
+    private readonly engine: ContainerEngine,
+    private readonly admin: AdminClient,
+    private readonly desired: DesiredProxies,
+    private readonly locks: KeyedMutex,
+    private readonly placement: AgentPlacement,
+    private readonly logger: Logger,
+  ) {}
+
+  create(payload: AgentCommandPayloads['create']): Promise<OperationOutcome> {
+    const { start, ...spec } = payload;
+    return this.locks.run(spec.proxyId, async () => {
+      // Wanted once created: a create that failed is the sender's to retry, not reconciliation's.
+      const outcome = await this.ensure(spec, start);
+      this.desired.set({ spec, running: start });
+      return outcome;
+    });
+  }
+
+  start(proxyId: string): Promise<OperationOutcome> {
+    return this.locks.run(proxyId, async () => {
+      this.desired.setRunning(proxyId, true);
+      const container = await this.find(proxyId);
+      if (container === null) {
+        const known = this.desired.get(proxyId);
+        if (known === undefined) throw notFound(proxyId);
+        return this.ensure(known.spec, true);
+      }
+      if (container.state === 'running' || container.state === 'restarting') return unchanged(container.id);
+      await this.engine.startContainer(container.id);
+      return changed(container.id);
+    });
+  }
+
+  stop(proxyId: string, graceSeconds: number): Promise<OperationOutcome> {
+    return this.locks.run(proxyId, async () => {
+      this.desired.setRunning(proxyId, false);
+      const container = await this.find(proxyId);
+      if (container === null) return unchanged(null);
+      if (!isActive(container)) return unchanged(container.id);
+      await this.stopContainer(container.id, graceSeconds);
+      return changed(container.id);
+    });
+  }
+
+  restart(proxyId: string, graceSeconds: number): Promise<OperationOutcome> {
+    return this.locks.run(proxyId, async () => {
+      this.desired.setRunning(proxyId, true);
+      const container = await this.find(proxyId);
+      if (container === null) {
+        const known = this.desired.get(proxyId);
+        if (known === undefined) throw notFound(proxyId);
+        return this.ensure(known.spec, true);
+      }
+      this.stoppedByAgent.set(container.id, Date.now());
+      await this.engine.restartContainer(container.id, graceSeconds);
+      return changed(container.id);
+    });
+  }
+
+  remove(proxyId: string, graceSeconds: number): Promise<OperationOutcome> {
+    return this.locks.run(proxyId, async () => {
+      this.desired.delete(proxyId);
+      const container = await this.find(proxyId);
+      if (container === null) return unchanged(null);
+      await this.removeContainer(container, graceSeconds);
+      return changed(null);
+    });
+  }
+
+  updateImage(payload: AgentCommandPayloads['update-image']): Promise<OperationOutcome> {
+    return this.locks.run(payload.proxyId, async () => {
+      const container = await this.find(payload.proxyId);
+      const spec =
+        this.desired.get(payload.proxyId)?.spec ??
+        (container === null ? null : specFromLabels(container.labels));
+      if (spec === null) throw notFound(payload.proxyId);
+      const running =
+        this.desired.get(payload.proxyId)?.running ?? (container !== null && isActive(container));
+      const updated = { ...spec, image: payload.image };
+      this.desired.set({ spec: updated, running });
+      if (container !== null && container.labels[AGENT_LABELS.specHash] === specHash(updated)) {
+        return unchanged(container.id);
+      }
+      // Pull before stopping the old container, so that a failed pull leaves it running.
+      await this.ensureImage(updated.image);
+      if (container !== null) await this.removeContainer(container, payload.graceSeconds);
+      return this.createAndStart(updated, running);
+    });
+  }
+
+  probe(proxyId: string, withStats: boolean): Promise<OperationOutcome> {
+    return this.locks.run(proxyId, async () => {
+      const container = await this.find(proxyId);
+      const spec = container === null ? null : specFromLabels(container.labels);
+      if (container === null || spec === null) throw notFound(proxyId);
+      return {
+        containerId: container.id,
+        changed: false,
+        probe: await this.admin.probe(spec.adminPort, withStats),
+      };
+    });
+  }
+
+  /** Recreates a desired proxy whose container is gone; used by reconciliation. */
+  recreate(proxyId: string): Promise<boolean> {
+    return this.locks.run(proxyId, async () => {
+      const known = this.desired.get(proxyId);
+      if (known === undefined || (await this.find(proxyId)) !== null) return false;
+      await this.ensure(known.spec, known.running);
+      return true;
+    });
+  }
+
+  /** The tenant of a proxy the agent knows. */
+  tenantOf(proxyId: string): string | null {
+    return this.desired.get(proxyId)?.spec.tenantId ?? null;
+  }
+
+  /** Whether a container that exited was stopped by the agent (recently), not crashed. */
+  wasStoppedByAgent(containerId: string): boolean {
+    const at = this.stoppedByAgent.get(containerId);
+    if (at === undefined) return false;
+    if (Date.now() - at > STOP_MEMORY_MS) {
+      this.stoppedByAgent.delete(containerId);
+      return false;
+    }
+    return true;
+  }
+
+  /** The container of one proxy on this node, found by its labels. */
+  async find(proxyId: string): Promise<ContainerSummary | null> {
+    const containers = await this.engine.listContainers([
+      ...managedByNodeFilter(this.placement.nodeId),
+      `${AGENT_LABELS.proxyId}=${proxyId}`,
+    ]);
+    return containers[0] ?? null;
+  }
+
+  private async ensure(spec: ProxyContainerSpec, start: boolean): Promise<OperationOutcome> {
+    const existing = await this.find(spec.proxyId);
+    if (existing !== null && existing.labels[AGENT_LABELS.specHash] === specHash(spec)) {
+      if (!start || isActive(existing)) return unchanged(existing.id);
+      await this.engine.startContainer(existing.id);
+      return changed(existing.id);
+    }
+    await this.ensureImage(spec.image);
+    if (existing !== null) {
+      this.logger.info(
+        { proxyId: spec.proxyId, container: existing.name },
+        'the spec changed: replacing the container',
+      );
+      await this.removeContainer(existing, DEFAULT_STOP_GRACE_SECONDS);
+    }
+    return this.createAndStart(spec, start);
+  }
+
+  private async createAndStart(spec: ProxyContainerSpec, start: boolean): Promise<OperationOutcome> {
+    const name = containerNameOf(spec);
+    const holder = await this.engine.inspectContainer(name);
+    if (holder !== null) {
+      const owner = holder.labels[AGENT_LABELS.proxyId];
+      throw new CommandFailure(
+        'conflict',
+        owner === undefined
+          ? `container name ${name} is taken by a container the agent does not manage (${holder.id.slice(0, 12)})`
+          : `container name ${name} is taken by proxy ${owner}`,
+        holder.id,
+      );
+    }
+    const id = await this.engine.createContainer(containerDefinition(this.placement, spec));
+    this.logger.info({ proxyId: spec.proxyId, container: name, containerId: id }, 'created the container');
+    if (start) await this.engine.startContainer(id);
+    return changed(id);
+  }
+
+  private async stopContainer(containerId: string, graceSeconds: number): Promise<void> {
+    this.stoppedByAgent.set(containerId, Date.now());
+    await this.engine.stopContainer(containerId, graceSeconds);
+  }
+
+  private async removeContainer(container: ContainerSummary, graceSeconds: number): Promise<void> {
+    // A graceful stop first: Envoy drains its listeners on SIGTERM before the kill.
+    if (isActive(container)) await this.stopContainer(container.id, graceSeconds);
+    await this.engine.removeContainer(container.id);
+    this.logger.info({ container: container.name, containerId: container.id }, 'removed the container');
+  }
+
+  private async ensureImage(image: string): Promise<void> {
+    if (await this.engine.hasImage(image)) return;
+    this.logger.info({ image }, 'pulling the image');
+    let lastLog = 0;
+    try {
+      await this.engine.pullImage(image, (status) => {
+        const now = Date.now();
+        if (now - lastLog < PULL_PROGRESS_LOG_INTERVAL_MS) return;
+        lastLog = now;
+        this.logger.info({ image, progress: status }, 'pulling the image');
+      });
+    } catch (error) {
+      if (error instanceof EngineError && error.kind === 'unavailable') throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new CommandFailure(
+        'image_pull_failed',
+        `image ${image} is not on this node and could not be pulled (is its registry reachable from the node, and does the image exist?): ${reason}`,
+      );
+    }
+    this.logger.info({ image }, 'pulled the image');
+  }
+}
+
+function isActive(container: ContainerSummary): boolean {
+  return container.state === 'running' || container.state === 'restarting' || container.state === 'paused';
+}
+
+function changed(containerId: string | null): OperationOutcome {
+  return { containerId, changed: true, probe: null };
+}
+
+function unchanged(containerId: string | null): OperationOutcome {
+  return { containerId, changed: false, probe: null };
+}
+
+function notFound(proxyId: string): CommandFailure {
+  return new CommandFailure('container_not_found', `no container of proxy ${proxyId} on this node`);
+}

@@ -1,0 +1,16 @@
+import { proxyStatusOf } from './container-status';
+
+describe(proxyStatusOf.name, () => {
+  it('maps the Docker states', () => {
+    expect(proxyStatusOf('created', null, false)).toBe('created');
+    expect(proxyStatusOf('running', null, false)).toBe('running');
+    expect(proxyStatusOf('restarting', null, false)).toBe('starting');
+    expect(proxyStatusOf('dead', null, false)).toBe('failed');
+  });
+
+  it('tells a stop from a crash', () => {
+    expect(proxyStatusOf('exited', 0, false)).toBe('stopped');
+    expect(proxyStatusOf('exited', 143, true)).toBe('stopped');
+    expect(proxyStatusOf('exited', 137, false)).toBe('failed');
+  });
+});

@@ -1,0 +1,5 @@
+import { ensureTestImage } from './test-image';
+
+export default async function globalSetup(): Promise<void> {
+  await ensureTestImage();
+}

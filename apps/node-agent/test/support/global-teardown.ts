@@ -1,0 +1,5 @@
+import { removeTestArtifacts } from './test-image';
+
+export default async function globalTeardown(): Promise<void> {
+  await removeTestArtifacts();
+}
