@@ -2,13 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   ConfigBindingEntity,
   ConfigEntity,
+  ConfigTemplateEntity,
   ConfigVersionEntity,
   ProxyEntity,
   ProxyGroupEntity,
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
-import { type ConfigDocument, configDocumentHashInput, type Labels } from '@envoy-fleet/domain';
+import {
+  type ConfigDocument,
+  configDocumentHashInput,
+  type ConfigOverride,
+  type JsonObject,
+  type Labels,
+} from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager } from 'typeorm';
 
 /** Writes the rows snapshot building reads, as the system role, the way the api would leave them. */
@@ -96,6 +103,43 @@ export class FleetRecords {
 
   bindLabels(matchLabels: Labels, configId: string): Promise<string> {
     return this.bind({ mode: 'label_selector', labelSelector: { matchLabels }, configId });
+  }
+
+  async template(name: string, body: string, parametersSchema: JsonObject = {}): Promise<string> {
+    const template = await write(this.dataSource, (manager) =>
+      manager.save(
+        manager.create(ConfigTemplateEntity, { tenantId: this.tenantId, name, body, parametersSchema }),
+      ),
+    );
+    return template.id;
+  }
+
+  async updateTemplate(
+    templateId: string,
+    fields: { body?: string; parametersSchema?: JsonObject },
+  ): Promise<void> {
+    await write(this.dataSource, async (manager) => {
+      const template = await manager.findOneByOrFail(ConfigTemplateEntity, { id: templateId });
+      await manager.save(Object.assign(template, fields));
+    });
+  }
+
+  /** A template binding aimed at one proxy, a group, or the proxies a selector matches. */
+  bindTemplate(
+    target: { proxyId: string } | { groupId: string } | { labelSelector: { matchLabels: Labels } },
+    templateId: string,
+    parameters: JsonObject,
+    priority = 0,
+  ): Promise<string> {
+    return this.bind({ mode: 'template', ...target, templateId, parameters, priority });
+  }
+
+  bindInherit(proxyId: string, parentProxyId: string, overrides: ConfigOverride[] = []): Promise<string> {
+    return this.bind({ mode: 'inherit', proxyId, parentProxyId, overrides });
+  }
+
+  async unbind(bindingId: string): Promise<void> {
+    await write(this.dataSource, (manager) => manager.delete(ConfigBindingEntity, { id: bindingId }));
   }
 
   private async bind(fields: Partial<ConfigBindingEntity>): Promise<string> {

@@ -121,7 +121,7 @@ describe(SnapshotBuilder.name, () => {
 
     expect(report.rejected).toEqual([
       {
-        versionId: broken,
+        source: `config ${web} version 2`,
         nodeIds: expect.arrayContaining(['edge-1', 'edge-2', 'eu-2']) as unknown,
         issues: ['listener "http" uses route configuration "missing-routes", which is not defined'],
       },

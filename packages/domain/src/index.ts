@@ -62,6 +62,13 @@ export {
 } from './errors/domain.error';
 
 export { isJsonObject, type JsonObject, type JsonValue } from './values/json.value';
+export { applyMergePatch } from './values/json-merge-patch.value';
+export {
+  compileConfigTemplate,
+  type CompiledConfigTemplate,
+  type ConfigTemplateRendering,
+  type ConfigTemplateSource,
+} from './values/config-template.value';
 export {
   LABEL_SELECTOR_OPERATORS,
   isEmptyLabelSelector,

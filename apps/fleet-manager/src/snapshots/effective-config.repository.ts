@@ -1,28 +1,27 @@
 import {
   ConfigBindingEntity,
   ConfigEntity,
+  ConfigTemplateEntity,
   ConfigVersionEntity,
   ProxyEntity,
   ProxyGroupEntity,
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
-import { chooseBinding, type ConfigDocument, groupAncestors } from '@envoy-fleet/domain';
+import { type ConfigDocument } from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-
-/** The config version a proxy should run, as its bindings decide. */
-export interface EffectiveVersion {
-  readonly id: string;
-  readonly configId: string;
-  readonly number: number;
-  readonly document: ConfigDocument;
-}
+import {
+  chooseBindings,
+  type ProxyResolution,
+  resolveConfigs,
+  type StoredTemplate,
+  type StoredVersion,
+} from './config-resolution';
 
 export interface ProxyConfigTarget {
   readonly tenantId: string;
   readonly nodeId: string;
-  /** Undefined when no binding names a config for the proxy, or its config has no version yet. */
-  readonly version: EffectiveVersion | undefined;
+  readonly resolution: ProxyResolution;
 }
 
 const ACTOR = 'system:fleet-manager';
@@ -75,36 +74,38 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
     manager.find(ProxyGroupEntity, { select: { id: true, parentId: true }, where: { tenantId } }),
     manager.findBy(ConfigBindingEntity, { tenantId }),
   ]);
-  const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
-  const configOf = new Map(
-    proxies.map((proxy) => {
-      const placement = {
-        proxyId: proxy.id,
-        labels: proxy.labels,
-        groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
-      };
-      return [proxy.id, chooseBinding(placement, bindings)?.configId ?? undefined];
-    }),
+  const chosen = chooseBindings(
+    proxies,
+    new Map(groups.map((group) => [group.id, group.parentId])),
+    bindings,
   );
-  const versions = await latestVersions(
-    manager,
-    [...new Set(configOf.values())].flatMap((id) => id ?? []),
-  );
-  return proxies.map((proxy) => {
-    const configId = configOf.get(proxy.id);
-    return {
-      tenantId: proxy.tenantId,
-      nodeId: proxy.nodeId,
-      version: configId === undefined ? undefined : versions.get(configId),
-    };
-  });
+  const winners = [...chosen.values()].flatMap((binding) => binding ?? []);
+  const [versions, templates] = await Promise.all([
+    latestVersions(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
+    templatesById(manager, [...new Set(winners.flatMap((binding) => binding.templateId ?? []))]),
+  ]);
+  const resolutions = resolveConfigs(proxies, chosen, { versions, templates });
+  return proxies.map((proxy) => ({
+    tenantId: proxy.tenantId,
+    nodeId: proxy.nodeId,
+    resolution: resolutions.get(proxy.id) ?? { status: 'unbound' },
+  }));
+}
+
+async function templatesById(
+  manager: EntityManager,
+  templateIds: readonly string[],
+): Promise<Map<string, StoredTemplate>> {
+  if (templateIds.length === 0) return new Map();
+  const templates = await manager.findBy(ConfigTemplateEntity, { id: In(templateIds) });
+  return new Map(templates.map((template) => [template.id, template]));
 }
 
 /** The newest version of each config, by config id; configs without a version are left out. */
 async function latestVersions(
   manager: EntityManager,
   configIds: readonly string[],
-): Promise<Map<string, EffectiveVersion>> {
+): Promise<Map<string, StoredVersion>> {
   if (configIds.length === 0) return new Map();
   const configs = await manager.findBy(ConfigEntity, { id: In(configIds) });
   const numbered = configs.filter((config) => config.latestVersion > 0);

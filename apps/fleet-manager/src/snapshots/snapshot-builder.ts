@@ -4,11 +4,8 @@ import { type EventPublisher, type MessagingLogger } from '@envoy-fleet/messagin
 import { publishSnapshot, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import { servingKeyOf, type SnapshotResources } from '@envoy-fleet/xds';
 import { SNAPSHOT_KINDS, type TranslatedResources, translateDocument } from './config-translation';
-import {
-  type EffectiveConfigRepository,
-  type EffectiveVersion,
-  type ProxyConfigTarget,
-} from './effective-config.repository';
+import { type EffectiveConfig } from './config-resolution';
+import { type EffectiveConfigRepository, type ProxyConfigTarget } from './effective-config.repository';
 import { checkConsistency } from './snapshot-consistency';
 
 export interface BuildSnapshotsCommand {
@@ -16,8 +13,10 @@ export interface BuildSnapshotsCommand {
   readonly tenantId?: string;
 }
 
-export interface RejectedVersion {
-  readonly versionId: string;
+/** Proxies whose config cannot be served; they keep the snapshot they had. */
+export interface RejectedConfig {
+  /** The config version, or the template or inheritance binding, the proxies should have run. */
+  readonly source: string;
   readonly nodeIds: readonly string[];
   readonly issues: readonly string[];
 }
@@ -29,8 +28,12 @@ export interface BuildReport {
   readonly repointed: readonly string[];
   /** Pointers of proxies that no longer exist, deleted by a build of every tenant. */
   readonly removed: readonly string[];
-  /** Versions that failed translation or consistency: not published, their proxies left as they were. */
-  readonly rejected: readonly RejectedVersion[];
+  /**
+   * Configs that could not be resolved (template render errors, parameters against the schema,
+   * inheritance cycles) or that failed translation or consistency: not published, their proxies left
+   * as they were.
+   */
+  readonly rejected: readonly RejectedConfig[];
   /** Proxies no binding gives a config; their pointer is left as it was. */
   readonly unbound: readonly string[];
 }
@@ -85,21 +88,19 @@ export class SnapshotBuilder {
   private buildTenant(tenantId: string): Promise<BuildReport> {
     return this.deps.configs.withBuildLock(tenantId, async (resolve) => {
       const targets = await resolve();
-      const unbound = targets.filter((target) => target.version === undefined).map((target) => target.nodeId);
+      const unbound = targets
+        .filter((target) => target.resolution.status === 'unbound')
+        .map((target) => target.nodeId);
+      const rejected = invalidConfigs(targets);
       const byKey = groupByServingKey(targets);
       const existing = await this.servedKeys([...byKey.keys()]);
       const published: string[] = [];
-      const rejected: RejectedVersion[] = [];
       const servable = new Map<string, string>();
-      for (const [servingKey, { version, nodeIds }] of byKey) {
+      for (const [servingKey, { config, nodeIds }] of byKey) {
         if (!existing.has(servingKey)) {
-          const issues = await this.publish(servingKey, version);
+          const issues = await this.publish(servingKey, config);
           if (issues.length > 0) {
-            rejected.push({ versionId: version.id, nodeIds, issues });
-            this.deps.logger.warn(
-              { versionId: version.id, configId: version.configId, nodeIds, issues },
-              `config version ${version.number} of config ${version.configId} is inconsistent and was not published; its proxies keep their snapshot`,
-            );
+            rejected.push({ source: config.source, nodeIds, issues });
             continue;
           }
           published.push(servingKey);
@@ -113,6 +114,12 @@ export class SnapshotBuilder {
       if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
       const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
       await this.announce([...published, ...moved.values(), ...left]);
+      for (const { source, nodeIds, issues } of rejected) {
+        this.deps.logger.warn(
+          { source, nodeIds, issues },
+          `the config of ${nodeIds.length} proxies (${source}) is invalid and was not published; they keep their snapshot`,
+        );
+      }
       return { published, repointed: [...moved.keys()], removed: [], rejected, unbound };
     });
   }
@@ -139,8 +146,8 @@ export class SnapshotBuilder {
   }
 
   /** Resolves to the reasons the version cannot be served, or to none once it is published. */
-  private async publish(servingKey: string, version: EffectiveVersion): Promise<readonly string[]> {
-    const translation = translateDocument(version.document);
+  private async publish(servingKey: string, config: EffectiveConfig): Promise<readonly string[]> {
+    const translation = translateDocument(config.document);
     if (!translation.ok) return translation.issues;
     const consistency = checkConsistency(translation.resources);
     if (!consistency.ok) return consistency.issues;
@@ -167,16 +174,29 @@ export class SnapshotBuilder {
 
 function groupByServingKey(
   targets: readonly ProxyConfigTarget[],
-): Map<string, { version: EffectiveVersion; nodeIds: string[] }> {
-  const byKey = new Map<string, { version: EffectiveVersion; nodeIds: string[] }>();
-  for (const { tenantId, nodeId, version } of targets) {
-    if (version === undefined) continue;
-    const servingKey = servingKeyOfVersion(tenantId, version.id);
-    const entry = byKey.get(servingKey) ?? { version, nodeIds: [] };
+): Map<string, { config: EffectiveConfig; nodeIds: string[] }> {
+  const byKey = new Map<string, { config: EffectiveConfig; nodeIds: string[] }>();
+  for (const { tenantId, nodeId, resolution } of targets) {
+    if (resolution.status !== 'resolved') continue;
+    const servingKey = servingKeyOf(tenantId, resolution.config.snapshotId);
+    const entry = byKey.get(servingKey) ?? { config: resolution.config, nodeIds: [] };
     entry.nodeIds.push(nodeId);
     byKey.set(servingKey, entry);
   }
   return byKey;
+}
+
+/** Proxies whose binding could not produce a config, grouped by source and reasons. */
+function invalidConfigs(targets: readonly ProxyConfigTarget[]): RejectedConfig[] {
+  const byReason = new Map<string, { source: string; nodeIds: string[]; issues: readonly string[] }>();
+  for (const { nodeId, resolution } of targets) {
+    if (resolution.status !== 'invalid') continue;
+    const key = JSON.stringify([resolution.source, resolution.issues]);
+    const entry = byReason.get(key) ?? { source: resolution.source, nodeIds: [], issues: resolution.issues };
+    entry.nodeIds.push(nodeId);
+    byReason.set(key, entry);
+  }
+  return [...byReason.values()];
 }
 
 /** Every kind is listed, empty or not, so a proxy learns that a kind it had is now empty. */

@@ -4,12 +4,19 @@ import { type SnapshotBuilder } from './snapshot-builder';
 /** Every replica joins this consumer group, so each event is handled by one of them. */
 export const SNAPSHOT_CONSUMER = 'fleet-manager-snapshots';
 
-const TRIGGERS = ['config.version.created', 'binding.changed', 'group.changed', 'proxy.changed'] as const;
+const TRIGGERS = [
+  'config.version.created',
+  'binding.changed',
+  'template.changed',
+  'group.changed',
+  'proxy.changed',
+] as const;
 type SnapshotTrigger = (typeof TRIGGERS)[number];
 
 /**
  * Rebuilds snapshots when what decides them changes. Any of these events can change which version
- * several proxies of the tenant should run (a group's parent, a selector's matches), so the tenant is
+ * several proxies of the tenant should run (a group's parent, a selector's matches, a template
+ * that renders differently, a proxy others inherit from), so the tenant is
  * re-resolved; only proxies whose version changed are written, which also makes redeliveries harmless.
  */
 export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder): Promise<Subscription> {

@@ -54,10 +54,15 @@ export interface ConfigBinding {
 export interface BindingCandidate {
   readonly id: string;
   readonly mode: ConfigBindingMode;
+  /** Target of `instance` and `inherit`, or of a `template` aimed at one proxy. */
   readonly proxyId: string | null;
+  /** Target of `group`, or of a `template` aimed at a group. */
   readonly groupId: string | null;
+  /** Target of `label_selector`, or of a `template` aimed at a selector. */
   readonly labelSelector: LabelSelector | null;
   readonly configId: string | null;
+  readonly templateId: string | null;
+  readonly parentProxyId: string | null;
   readonly priority: number;
 }
 
@@ -69,41 +74,64 @@ export interface ProxyPlacement {
   readonly groups: readonly string[];
 }
 
+/** At one target, a config named directly beats an inherited config, which beats a rendered template. */
+const MODE_ORDER: { readonly [M in ConfigBindingMode]: number } = {
+  instance: 0,
+  group: 0,
+  label_selector: 0,
+  inherit: 1,
+  template: 2,
+};
+
 /**
- * The binding that decides a proxy's config among those that name a config directly: the proxy's own
- * binding, then the nearest group's (a child group overrides its parent), then a label selector, whatever
- * their priority. Ties go to the higher priority, then to the lower binding id, so the api and every
- * fleet-manager replica pick the same one. Template and inheritance bindings are not resolved here.
+ * The binding that decides a proxy's config (docs/assignment-modes.md). The most specific target wins:
+ * the proxy itself (`instance`, `inherit`, a `template` aimed at it), then its group, then each
+ * ancestor, nearest first (a child group overrides its parent; `group` or a `template` aimed at the
+ * group), then a matching label selector (`label_selector` or a `template` aimed at a selector),
+ * whatever their priority. At the same target, `instance`/`group`/`label_selector` beat `inherit`,
+ * which beats `template`. Remaining ties go to the higher priority, then to the lower binding id, so
+ * the api and every fleet-manager replica pick the same one.
  */
 export function chooseBinding<Candidate extends BindingCandidate>(
   placement: ProxyPlacement,
   bindings: readonly Candidate[],
 ): Candidate | undefined {
-  const rank = (binding: BindingCandidate): number | undefined => {
+  const targetRank = (binding: BindingCandidate): number | undefined => {
+    if (binding.proxyId !== null) return binding.proxyId === placement.proxyId ? 0 : undefined;
+    if (binding.groupId !== null) {
+      const distance = placement.groups.indexOf(binding.groupId);
+      return distance === -1 ? undefined : 1 + distance;
+    }
+    if (binding.labelSelector !== null) {
+      return matchesLabelSelector(placement.labels, binding.labelSelector)
+        ? 1 + placement.groups.length
+        : undefined;
+    }
+    return undefined;
+  };
+  const complete = (binding: BindingCandidate): boolean => {
     switch (binding.mode) {
       case 'instance':
-        return binding.proxyId === placement.proxyId ? 0 : undefined;
-      case 'group': {
-        const distance = binding.groupId === null ? -1 : placement.groups.indexOf(binding.groupId);
-        return distance === -1 ? undefined : 1 + distance;
-      }
+        return binding.configId !== null && binding.proxyId !== null;
+      case 'group':
+        return binding.configId !== null && binding.groupId !== null;
       case 'label_selector':
-        return binding.labelSelector !== null && matchesLabelSelector(placement.labels, binding.labelSelector)
-          ? 1 + placement.groups.length
-          : undefined;
+        return binding.configId !== null && binding.labelSelector !== null;
       case 'template':
+        return binding.templateId !== null;
       case 'inherit':
-        return undefined;
+        return binding.parentProxyId !== null && binding.proxyId !== null;
     }
   };
   return bindings
     .flatMap((binding) => {
-      const bindingRank = rank(binding);
-      return bindingRank === undefined || binding.configId === null ? [] : [{ binding, bindingRank }];
+      const rank = complete(binding) ? targetRank(binding) : undefined;
+      return rank === undefined ? [] : [{ binding, rank }];
     })
     .sort(
       (a, b) =>
-        a.bindingRank - b.bindingRank ||
+        a.rank - b.rank ||
+        MODE_ORDER[a.binding.mode] - MODE_ORDER[b.binding.mode] ||
         b.binding.priority - a.binding.priority ||
         a.binding.id.localeCompare(b.binding.id),
     )[0]?.binding;
