@@ -61,6 +61,34 @@ describe('proxy groups and proxies', () => {
     expect(inUse.problem.code).toBe('CONFLICT');
   });
 
+  it('scales a group: sets desiredReplicas and writes group.scaled to the outbox in the same transaction', async () => {
+    const edge = (await api.admin.post<ProxyGroupView>('/api/v1/proxy-groups', { name: 'scaled' })).body;
+
+    const scaled = await api.admin.post<ProxyGroupView>(`/api/v1/proxy-groups/${edge.id}/scale`, {
+      replicas: 3,
+    });
+    const negative = await api.admin.post(`/api/v1/proxy-groups/${edge.id}/scale`, { replicas: -1 });
+    const unknown = await api.admin.post('/api/v1/proxy-groups/00000000-0000-4000-8000-000000000000/scale', {
+      replicas: 1,
+    });
+    const overQuota = await api.admin.post(`/api/v1/proxy-groups/${edge.id}/scale`, { replicas: 10_000 });
+
+    expect(scaled.status).toBe(200);
+    expect(scaled.body).toMatchObject({ desiredReplicas: 3, rescheduleOnNodeLoss: false, version: 2 });
+    expect(negative.status).toBe(400);
+    expect(negative.problem.errors).toEqual([
+      expect.objectContaining({ path: 'replicas', message: expect.stringContaining('>=0') }),
+    ]);
+    expect(unknown.status).toBe(404);
+    expect(overQuota.status).toBe(403);
+    expect(overQuota.problem).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { quota: 'maxProxies' } });
+    expect(
+      await api.sql(`SELECT type, payload FROM outbox WHERE aggregate_id = $1 AND type = 'group.scaled'`, [
+        edge.id,
+      ]),
+    ).toEqual([{ type: 'group.scaled', payload: { groupId: edge.id, name: 'scaled', desiredReplicas: 3 } }]);
+  });
+
   it('creates, reads, updates and deletes proxies addressed by their Envoy node id', async () => {
     const edge = (await group('proxies')).body;
     const body = {

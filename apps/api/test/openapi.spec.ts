@@ -49,6 +49,7 @@ describe('OpenAPI document', () => {
         ...crud('/api/v1/api-keys', 'id'),
         ...crud('/api/v1/nodes', 'id'),
         ...crud('/api/v1/proxy-groups', 'id'),
+        'POST /api/v1/proxy-groups/{id}/scale',
         ...crud('/api/v1/proxies', 'nodeId'),
         'GET /api/v1/proxies/{nodeId}/status',
         'GET /api/v1/proxies/{nodeId}/config',

@@ -74,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'FleetScheduling1795565300000',
       'IdempotencyKeys1795565000000',
       'AuditLog1795564920000',
       'TenantIsolation1795564860000',
@@ -94,6 +95,7 @@ describe('migrations', () => {
       'TenantIsolation1795564860000',
       'AuditLog1795564920000',
       'IdempotencyKeys1795565000000',
+      'FleetScheduling1795565300000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

@@ -33,4 +33,8 @@ export class ProxyGroupEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'integer', nullable: true })
   desiredReplicas!: number | null;
+
+  /** Whether fleet-manager recreates the group's proxies elsewhere when their VM is lost. */
+  @Column({ type: 'boolean', default: false })
+  rescheduleOnNodeLoss!: boolean;
 }

@@ -13,6 +13,8 @@ export interface ProxyGroup {
   readonly labels: Labels;
   /** How many proxies fleet-manager keeps running for the group; null when proxies are placed by hand. */
   readonly desiredReplicas: number | null;
+  /** Whether fleet-manager recreates the group's proxies on other VMs when their VM is lost. */
+  readonly rescheduleOnNodeLoss: boolean;
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

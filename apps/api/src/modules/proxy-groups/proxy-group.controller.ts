@@ -1,21 +1,25 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { type ListQuery, listQuerySchema, type Page } from '../../http/list-query';
 import { ExpectedVersion, IdParam, WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
+import { jsonSchemaOf } from '../../openapi/zod-json-schema';
 import {
   ApiCreate,
   ApiDelete,
   ApiList,
   ApiMergePatch,
+  ApiProblems,
   ApiRead,
   ApiReplace,
   ApiSecured,
 } from '../../openapi/api-docs.decorators';
 import {
   PROXY_GROUP_LIST,
+  type ProxyGroupScale,
+  proxyGroupScaleSchema,
   type ProxyGroupView,
   type ProxyGroupWrite,
   proxyGroupWriteSchema,
@@ -81,6 +85,26 @@ export class ProxyGroupController {
     @Body() patch: unknown,
   ): Promise<ProxyGroupView> {
     return this.groups.patch(principal, id, expectedVersion, patch);
+  }
+
+  /** Sets the group's desired replicas; fleet-manager schedules or drains proxies to match. */
+  @Post(':id/scale')
+  @ApiBody({ schema: jsonSchemaOf(proxyGroupScaleSchema, 'input') })
+  @ApiResponse({
+    status: 200,
+    description: 'the proxy group with its new desiredReplicas; fleet-manager converges the fleet to it',
+    schema: jsonSchemaOf(proxyGroupViewSchema, 'output'),
+  })
+  @ApiProblems(400, 404, 413, 415)
+  @Requires('operator')
+  @HttpCode(200)
+  scale(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: string,
+    @WriteQuery() _query: unknown,
+    @Body(new ZodPipe(proxyGroupScaleSchema, 'body')) body: ProxyGroupScale,
+  ): Promise<ProxyGroupView> {
+    return this.groups.scale(principal, id, body);
   }
 
   @ApiDelete('the proxy group is deleted')

@@ -16,6 +16,7 @@ export const proxyGroupWriteSchema = z.strictObject({
   description: z.string().max(1000).default(''),
   labels: labelsSchema.default({}),
   desiredReplicas: z.number().int().min(0).nullable().default(null),
+  rescheduleOnNodeLoss: z.boolean().default(false),
 });
 export type ProxyGroupWrite = z.output<typeof proxyGroupWriteSchema>;
 
@@ -26,6 +27,7 @@ export const proxyGroupViewSchema = z.object({
   description: z.string(),
   labels: labelsView,
   desiredReplicas: z.number().int().nullable(),
+  rescheduleOnNodeLoss: z.boolean(),
   ...versionedViewFields,
 });
 export type ProxyGroupView = z.output<typeof proxyGroupViewSchema>;
@@ -38,6 +40,7 @@ export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
     description: group.description,
     labels: group.labels,
     desiredReplicas: group.desiredReplicas,
+    rescheduleOnNodeLoss: group.rescheduleOnNodeLoss,
     version: group.version,
     createdAt: group.createdAt.toISOString(),
     updatedAt: group.updatedAt.toISOString(),
@@ -45,9 +48,15 @@ export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
 }
 
 export function proxyGroupWriteOf(view: ProxyGroupView): ProxyGroupWrite {
-  const { name, parentId, description, labels, desiredReplicas } = view;
-  return { name, parentId, description, labels, desiredReplicas };
+  const { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss } = view;
+  return { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss };
 }
+
+/** `POST /proxy-groups/{id}/scale`: how many proxies fleet-manager keeps running for the group. */
+export const proxyGroupScaleSchema = z.strictObject({
+  replicas: z.number().int().min(0).max(10_000),
+});
+export type ProxyGroupScale = z.output<typeof proxyGroupScaleSchema>;
 
 export const PROXY_GROUP_LIST: ListSpec = {
   sortable: {

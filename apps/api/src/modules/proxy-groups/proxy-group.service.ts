@@ -17,6 +17,7 @@ import {
   type ProxyGroupWrite,
   proxyGroupWriteOf,
   proxyGroupWriteSchema,
+  type ProxyGroupScale,
 } from './proxy-group.dto';
 
 type Change = 'created' | 'updated' | 'deleted';
@@ -85,6 +86,29 @@ export class ProxyGroupService {
     return this.replace(principal, id, expectedVersion, parseRequest(proxyGroupWriteSchema, merged, 'body'));
   }
 
+  /**
+   * Sets how many proxies fleet-manager keeps running for the group and announces it (`group.scaled`);
+   * fleet-manager places, creates or drains the proxies. The tenant's proxy quota bounds the total.
+   */
+  scale(principal: Principal, id: string, scale: ProxyGroupScale): Promise<ProxyGroupView> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const current = await findGroup(manager, id);
+      await assertScaleWithinQuota(manager, principal.tenantId, id, scale.replicas);
+      const group = await updateVersioned(manager, ProxyGroupEntity, id, current.version, {
+        desiredReplicas: scale.replicas,
+      });
+      await appendEvents(manager, [
+        createEvent('group.scaled', {
+          id: randomUUID(),
+          tenantId: principal.tenantId,
+          aggregateId: group.id,
+          payload: { groupId: group.id, name: group.name, desiredReplicas: scale.replicas },
+        }),
+      ]);
+      return proxyGroupView(group);
+    });
+  }
+
   delete(principal: Principal, id: string, expectedVersion: number): Promise<void> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       const group = await findGroup(manager, id);
@@ -106,6 +130,26 @@ async function findParent(manager: EntityManager, parentId: string): Promise<voi
       issues: [{ path: 'parentId', message: 'refers to a group that does not exist' }],
     });
   }
+}
+
+/** The tenant row is locked so that concurrent scale requests are counted one by one. */
+async function assertScaleWithinQuota(
+  manager: EntityManager,
+  tenantId: string,
+  groupId: string,
+  replicas: number,
+): Promise<void> {
+  const tenants: { quota_max_proxies: number }[] = await manager.query(
+    'SELECT quota_max_proxies FROM tenants WHERE id = $1 FOR UPDATE',
+    [tenantId],
+  );
+  const limit = tenants[0]?.quota_max_proxies;
+  if (limit === undefined) throw DomainError.notFound('tenant', tenantId);
+  const others: { count: string }[] = await manager.query(
+    `SELECT count(*) AS count FROM proxies WHERE group_id <> $1 AND desired_state <> 'removed'`,
+    [groupId],
+  );
+  if (Number(others[0]?.count ?? 0) + replicas > limit) throw DomainError.quotaExceeded('maxProxies', limit);
 }
 
 /** The database refuses a cycle too (a trigger); checking here names the field and the loop. */
