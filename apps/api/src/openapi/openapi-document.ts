@@ -5,7 +5,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { DOMAIN_ERROR_CODES } from '@envoy-fleet/domain';
 import { z } from 'zod';
 import { ACCESS_TOKEN_SCHEME, API_KEY_SCHEME, PROBLEM_SCHEMA_NAME } from './api-docs.decorators';
-import { jsonSchemaOf } from './zod-json-schema';
+import { JSON_VALUE_SCHEMA_NAME, jsonSchemaOf, jsonValueSchema } from './zod-json-schema';
 
 const problemDetailsSchema = z
   .object({
@@ -78,6 +78,7 @@ export async function buildOpenApiDocument(module: DynamicModule): Promise<OpenA
         schemas: {
           ...document.components?.schemas,
           [PROBLEM_SCHEMA_NAME]: jsonSchemaOf(problemDetailsSchema, 'output'),
+          [JSON_VALUE_SCHEMA_NAME]: jsonValueSchema,
         },
       },
     };
