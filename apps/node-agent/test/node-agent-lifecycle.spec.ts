@@ -5,7 +5,7 @@ import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/n
 import { freePort } from '@envoy-fleet/test-kit/net';
 import { proxySpec, startAgent, uniqueGroup } from './support/agent-fixture';
 import { FakeFleetManager, waitFor } from './support/fake-fleet-manager';
-import { docker, TEST_IMAGE_V2 } from './support/test-image';
+import { docker, TEST_IMAGE_V2, removeNodeContainers } from './support/test-image';
 
 function succeeded(result: AgentCommandResult): Extract<AgentCommandResult, { ok: true }> {
   if (!result.ok)
@@ -30,6 +30,7 @@ describe('node-agent: registration, heartbeat and the container lifecycle', () =
     await agent.close();
     await fleet.close();
     await nats.dispose();
+    await removeNodeContainers(nodeId);
   });
 
   it('registers its VM with its facts', async () => {

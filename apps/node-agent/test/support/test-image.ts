@@ -54,6 +54,16 @@ export async function ensureTestImage(): Promise<void> {
   }
 }
 
+/** Removes the containers of one node (a suite's), whatever state the suite left them in. */
+export async function removeNodeContainers(nodeId: string): Promise<void> {
+  const engine = docker();
+  const containers = await engine.listContainers({
+    all: true,
+    filters: { label: [`envoy-fleet.node-id=${nodeId}`] },
+  });
+  await Promise.all(containers.map((container) => engine.getContainer(container.Id).remove({ force: true })));
+}
+
 /** Removes every container and image the suites created. */
 export async function removeTestArtifacts(): Promise<void> {
   const engine = docker();
