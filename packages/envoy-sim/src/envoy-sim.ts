@@ -498,7 +498,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
       for (const name of wanted) {
         if (!previous.has(name)) {
           this.startFetchTimer(typeUrl, name);
-          for (const scope of this.subscriptionScopes(typeUrl, name))
+          for (const scope of this.subscriptionScopes(typeUrl, [name]))
             declareSubscriptionStats(this.stats, scope);
         }
       }
@@ -518,7 +518,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     if (timeoutMs <= 0 || this.fetchTimers.has(key)) return;
     const timer = setTimeout(() => {
       this.fetchTimers.delete(key);
-      for (const scope of this.subscriptionScopes(typeUrl, name)) this.stats.inc(scope, 'init_fetch_timeout');
+      for (const scope of this.subscriptionScopes(typeUrl, name === undefined ? undefined : [name]))
+        this.stats.inc(scope, 'init_fetch_timeout');
       if (name === undefined) this.store.markInitialFetchEnded(typeUrl);
       else this.store.markFetchEnded(typeUrl, name);
       this.afterConfigChange();
@@ -686,8 +687,9 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
 
   // ---- stats ----
 
-  private subscriptionScopes(typeUrl: XdsTypeUrl, name?: string): StatScope[] {
-    return subscriptionScopes(this.store, typeUrl, name === undefined ? this.protocolNames(typeUrl) : [name]);
+  /** The stat scopes of a subscription's names: all of them, or `names` alone. */
+  private subscriptionScopes(typeUrl: XdsTypeUrl, names?: readonly string[]): StatScope[] {
+    return subscriptionScopes(this.store, typeUrl, names ?? this.protocolNames(typeUrl));
   }
 
   private protocolNames(typeUrl: XdsTypeUrl): readonly string[] {
@@ -704,12 +706,13 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     version: string,
   ): void {
     const wildcard = isWildcardType(typeUrl);
-    const updated = wildcard ? [undefined] : accepted.map((item) => item.name);
-    for (const name of updated) this.clearFetchTimer(typeUrl, name);
+    const updated = accepted.map((item) => item.name);
+    if (wildcard) this.clearFetchTimer(typeUrl, undefined);
+    else for (const name of updated) this.clearFetchTimer(typeUrl, name);
     const scopeList =
-      error !== undefined && !wildcard
+      wildcard || error !== undefined
         ? this.subscriptionScopes(typeUrl)
-        : updated.flatMap((name) => this.subscriptionScopes(typeUrl, name));
+        : this.subscriptionScopes(typeUrl, updated);
     recordUpdate(this.stats, scopeList, { error, changed: changed.length > 0, version });
   }
 }

@@ -33,15 +33,17 @@ export function subscriptionScopes(
       return [scopes.plain('cluster_manager.cds.')];
     case LISTENER_TYPE:
       return [scopes.plain('listener_manager.lds.')];
-    case ENDPOINT_TYPE:
+    case ENDPOINT_TYPE: {
+      const wanted = new Set(names);
       return [...store.clusters.entries()]
         .filter(([, entry]) =>
           [entry.active, entry.warming].some((applied) => {
             const service = applied?.resource.cluster?.edsServiceName;
-            return service !== undefined && names.includes(service);
+            return service !== undefined && wanted.has(service);
           }),
         )
         .map(([cluster]) => scopes.cluster(cluster));
+    }
     case ROUTE_TYPE:
       return names.flatMap((route) =>
         store.routeStatPrefixes(route).map((prefix) => scopes.rds(prefix, route)),

@@ -77,22 +77,25 @@ function decode(typeUrl: XdsTypeUrl, bytes: Uint8Array, hash: string): DecodeRes
   };
 }
 
-/** A bounded, least-recently-used cache of decode results keyed by type URL and content hash. */
+/**
+ * A bounded, least-recently-used cache of decode results keyed by type URL and the bytes themselves (as a
+ * latin1 string: an exact match that costs no cryptographic hash per lookup; the content hash is computed
+ * once, on a miss).
+ */
 export class ResourceCatalog {
   private readonly entries = new Map<string, DecodeResult>();
 
   constructor(private readonly capacity = 8192) {}
 
   decode(typeUrl: XdsTypeUrl, bytes: Uint8Array): DecodeResult {
-    const hash = contentHash(bytes);
-    const key = `${typeUrl} ${hash}`;
+    const key = `${typeUrl} ${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}`;
     const cached = this.entries.get(key);
     if (cached) {
       this.entries.delete(key);
       this.entries.set(key, cached);
       return cached;
     }
-    const result = decode(typeUrl, Uint8Array.from(bytes), hash);
+    const result = decode(typeUrl, Uint8Array.from(bytes), contentHash(bytes));
     this.entries.set(key, result);
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;

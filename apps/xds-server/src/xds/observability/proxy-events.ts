@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type EventPayloads, type EventType } from '@envoy-fleet/domain';
+import { createEvent, type DomainEvent, type EventPayloads, type EventType } from '@envoy-fleet/domain';
 import type { EventPublisher } from '@envoy-fleet/messaging';
 import type { Logger } from '@envoy-fleet/telemetry';
 import type { NackDetail } from '../protocol/snapshot-view';
@@ -12,8 +12,15 @@ type ProxyEventType = 'proxy.connected' | 'proxy.disconnected' | 'proxy.ack' | '
  * status, config history and rollout decisions. Per type, an ACK means SYNCED at its version and a NACK
  * means NACKED; a type whose latest version has no ACK is STALE (CSDS serves the live view).
  * Publishing never blocks a stream: a failure is logged and the stream goes on.
+ *
+ * Events wait for the end of the event loop turn that produced them and go out together, in order: the
+ * NATS client then writes a batch to its socket at once rather than one write per event, which is what
+ * a fleet-wide change costs otherwise (every proxy ACKs within the same few milliseconds).
  */
 export class ProxyEvents implements XdsObserver {
+  private readonly pending: DomainEvent<ProxyEventType>[] = [];
+  private flushScheduled = false;
+
   constructor(
     private readonly bus: EventPublisher,
     private readonly replicaId: string,
@@ -50,17 +57,28 @@ export class ProxyEvents implements XdsObserver {
   }
 
   private publish<T extends ProxyEventType>(proxy: ProxyInfo, type: T, payload: EventPayloads[T]): void {
-    const event = createEvent(type, {
-      id: randomUUID(),
-      tenantId: proxy.tenantId ?? null,
-      aggregateId: proxy.nodeId,
-      payload,
-    });
-    this.bus.publish(event).catch((error: unknown) => {
-      this.logger.warn(
-        { err: error, eventType: type satisfies EventType, nodeId: proxy.nodeId },
-        `cannot publish ${type}`,
-      );
-    });
+    this.pending.push(
+      createEvent(type, {
+        id: randomUUID(),
+        tenantId: proxy.tenantId ?? null,
+        aggregateId: proxy.nodeId,
+        payload,
+      }),
+    );
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    for (const event of this.pending.splice(0)) {
+      this.bus.publish(event).catch((error: unknown) => {
+        this.logger.warn(
+          { err: error, eventType: event.type satisfies EventType, nodeId: event.aggregateId },
+          `cannot publish ${event.type}`,
+        );
+      });
+    }
   }
 }

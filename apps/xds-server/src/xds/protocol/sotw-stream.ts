@@ -43,8 +43,20 @@ class SotwTypeState {
   names: ReadonlySet<string> = new Set();
   /** Answer even if nothing differs: the first wildcard request, EDS after a cluster changed. */
   answerRequired = false;
-  /** What the client holds as far as the server knows: name → hash. */
-  holds = new Map<string, string>();
+  /** What the client holds as far as the server knows: name → hash. Never mutated: replaced. */
+  holds: ReadonlyMap<string, string> = new Map();
+  /**
+   * What the subscription selects from one snapshot, kept while neither changes: thousands of streams
+   * on one snapshot ask for it on every pull. A wildcard subscription selects the snapshot's own map.
+   */
+  selection:
+    | {
+        view: SnapshotView;
+        names: ReadonlySet<string>;
+        wildcard: boolean;
+        desired: ReadonlyMap<string, string>;
+      }
+    | undefined;
 
   constructor(readonly typeUrl: string) {}
 
@@ -142,29 +154,59 @@ export class SotwStream {
     }
     state.names = new Set(names.filter((name) => name !== WILDCARD));
     // The client forgets what it unsubscribed: a name added back is sent again (go-control-plane#431).
-    for (const name of [...state.holds.keys()]) if (!state.covers(name)) state.holds.delete(name);
+    const forgotten = [...state.holds.keys()].filter((name) => !state.covers(name));
+    if (forgotten.length > 0) {
+      const holds = new Map(state.holds);
+      for (const name of forgotten) holds.delete(name);
+      state.holds = holds;
+    }
   }
 
-  private desiredOf(state: SotwTypeState): Map<string, string> {
-    const served = this.viewOrThrow().type(state.typeUrl).resources;
-    const desired = new Map<string, string>();
-    if (state.wildcard) for (const [name, hash] of served) desired.set(name, hash);
-    for (const name of state.names) {
-      const hash = served.get(name);
-      if (hash !== undefined) desired.set(name, hash);
-      else if (state.typeUrl === ENDPOINT_TYPE) desired.set(name, EMPTY_CLUSTER_LOAD_ASSIGNMENT);
+  /** What the subscription selects from the snapshot, plus (LDS/CDS) what is kept for make-before-break. */
+  private desiredOf(state: SotwTypeState): ReadonlyMap<string, string> {
+    const selected = this.selectionOf(state);
+    if (!isFullStateInSotw(state.typeUrl) || state.holds === selected) return selected;
+    const retained = [...state.holds].filter(([name]) => !selected.has(name) && state.covers(name));
+    if (retained.length === 0 || this.referrersSettled(state.typeUrl)) return selected;
+    return new Map([...selected, ...retained]);
+  }
+
+  private selectionOf(state: SotwTypeState): ReadonlyMap<string, string> {
+    const view = this.viewOrThrow();
+    const cached = state.selection;
+    if (
+      cached !== undefined &&
+      cached.view === view &&
+      cached.names === state.names &&
+      cached.wildcard === state.wildcard
+    ) {
+      return cached.desired;
     }
-    if (isFullStateInSotw(state.typeUrl) && !this.referrersSettled(state.typeUrl)) {
-      for (const [name, hash] of state.holds)
-        if (!desired.has(name) && state.covers(name)) desired.set(name, hash);
+    const served = view.type(state.typeUrl).resources;
+    const namesServed = [...state.names].every((name) => served.has(name));
+    // Every name of the snapshot, and nothing else: the snapshot's own map, shared by every such stream.
+    const all = namesServed && (state.wildcard || state.names.size === served.size);
+    let desired: ReadonlyMap<string, string> = served;
+    if (!all) {
+      const selected = new Map<string, string>();
+      if (state.wildcard) for (const [name, hash] of served) selected.set(name, hash);
+      for (const name of state.names) {
+        const hash = served.get(name);
+        if (hash !== undefined) selected.set(name, hash);
+        else if (state.typeUrl === ENDPOINT_TYPE) selected.set(name, EMPTY_CLUSTER_LOAD_ASSIGNMENT);
+      }
+      desired = selected;
     }
+    state.selection = { view, names: state.names, wildcard: state.wildcard, desired };
     return desired;
   }
 
   private hasPending(state: SotwTypeState): boolean {
     if (this.view === undefined) return false;
     const desired = this.desiredOf(state);
-    if (isFullStateInSotw(state.typeUrl)) return state.answerRequired || !sameEntries(desired, state.holds);
+    if (isFullStateInSotw(state.typeUrl))
+      return state.answerRequired || (desired !== state.holds && !sameEntries(desired, state.holds));
+    if (desired === state.holds) return state.answerRequired && desired.size > 0;
     if (state.answerRequired && desired.size > 0) return true;
     for (const [name, hash] of desired) if (state.holds.get(name) !== hash) return true;
     return false;
@@ -181,20 +223,20 @@ export class SotwStream {
   private take(state: SotwTypeState): SotwResponse {
     const served = this.viewOrThrow().type(state.typeUrl);
     const desired = this.desiredOf(state);
-    const retained = new Map(
-      [...desired].filter(([name]) => !served.resources.has(name) && state.holds.has(name)),
-    );
+    const complete = desired === served.resources || sameEntries(desired, served.resources);
+    const retained = complete
+      ? new Map<string, string>()
+      : new Map([...desired].filter(([name]) => !served.resources.has(name) && state.holds.has(name)));
     // Clusters kept for make-before-break make the content differ from the manifest's: so does the version.
     const version =
       retained.size === 0 || state.typeUrl === ENDPOINT_TYPE
         ? served.version
         : `${served.version}.${typeVersionOf(Object.fromEntries(retained))}`;
     const changed = [...desired].some(([name, hash]) => state.holds.get(name) !== hash);
-    const complete =
-      desired.size === served.resources.size &&
-      [...desired].every(([name, hash]) => served.resources.get(name) === hash);
     const nonce = this.nextNonce();
-    state.holds = isFullStateInSotw(state.typeUrl) ? desired : new Map([...state.holds, ...desired]);
+    const keepsOthers = [...state.holds.keys()].some((name) => !desired.has(name));
+    state.holds =
+      isFullStateInSotw(state.typeUrl) || !keepsOthers ? desired : new Map([...state.holds, ...desired]);
     state.tracker.sent(nonce, version);
     state.answerRequired = false;
     if (state.typeUrl === CLUSTER_TYPE && changed) this.requireEndpointsAgain();
@@ -203,9 +245,7 @@ export class SotwStream {
       version,
       nonce,
       complete,
-      resources: [...desired]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, hash]) => ({ name, hash })),
+      resources: sortedResources(desired),
     };
   }
 
@@ -219,6 +259,20 @@ export class SotwStream {
     if (this.view === undefined) throw new Error('the stream has no snapshot yet');
     return this.view;
   }
+}
+
+/** The resources of a selection sorted by name, computed once per selection (streams share selections). */
+const sortedSelections = new WeakMap<ReadonlyMap<string, string>, readonly ResponseResource[]>();
+
+function sortedResources(selection: ReadonlyMap<string, string>): readonly ResponseResource[] {
+  let sorted = sortedSelections.get(selection);
+  if (sorted === undefined) {
+    sorted = [...selection]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, hash]) => ({ name, hash }));
+    sortedSelections.set(selection, sorted);
+  }
+  return sorted;
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
