@@ -128,8 +128,10 @@ export const agentCommandPayloadSchemas = {
   /** Reads the admin `/ready` and, with `stats`, `/stats/prometheus`; the result is in `probe`. */
   probe: z.strictObject({ proxyId, stats: z.boolean().default(true) }),
   /**
-   * Sends the container's logs as `agent.logs` chunks keyed by the command id; with `follow`, keeps
-   * sending new lines until the container stops or `followSeconds` pass, then completes.
+   * Sends the container's logs as `agent.logs` chunks keyed by the command id, the last one with
+   * `end: true`. Without `follow` the result comes after the last chunk; with `follow` it comes as soon
+   * as the stream is open (so that later commands are not held up), and chunks keep coming until the
+   * container stops or `followSeconds` pass.
    */
   logs: z.strictObject({
     proxyId,
