@@ -11,6 +11,10 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import { AppModule } from './app.module';
+import { consumeProxyReports } from './deliveries/delivery-events.consumer';
+import { DeliveryRecorder } from './deliveries/delivery-recorder';
+import { NackSettler } from './deliveries/nack-settler';
+import { ServedSnapshots } from './deliveries/served-snapshots';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
@@ -85,6 +89,23 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         () => consumeSnapshotTriggers(bus, builder),
         (subscription) => subscription.stop(),
       );
+      const recorder = new DeliveryRecorder({
+        dataSource,
+        systemDataSource,
+        served: new ServedSnapshots(snapshotStore),
+        transientWindowMs: env.NACK_TRANSIENT_WINDOW_MS,
+        logger: telemetry.logger,
+      });
+      await resources.open(
+        'proxy report consumer',
+        () => consumeProxyReports(bus, recorder),
+        (subscription) => subscription.stop(),
+      );
+      await resources.open(
+        'NACK settler',
+        () => Promise.resolve(new NackSettler(recorder, settleIntervalMs(env), telemetry.logger).start()),
+        (settler) => settler.stop(),
+      );
       return AppModule.register({
         telemetry,
         readinessChecks: [
@@ -95,6 +116,11 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
       });
     },
   });
+}
+
+/** Often enough that a lasting NACK is announced within about one and a half windows. */
+function settleIntervalMs(env: FleetManagerEmbeddedEnv): number {
+  return Math.max(50, Math.floor(env.NACK_TRANSIENT_WINDOW_MS / 2));
 }
 
 async function connect(

@@ -1,6 +1,7 @@
 import {
   databaseUrlVariable,
   httpServerVariables,
+  integerVariable,
   natsNamespaceVariable,
   natsUrlVariable,
   redisKeyPrefixVariable,
@@ -16,6 +17,11 @@ const settings = {
     .optional()
     .describe(
       "PostgreSQL URL of the system role, which resolves every tenant's proxies; default: DATABASE_URL as envoy_fleet_system",
+    ),
+  NACK_TRANSIENT_WINDOW_MS: integerVariable(100, 600_000)
+    .default(2_000)
+    .describe(
+      'a NACK that an ACK of the same version clears within this many ms is transient: recorded, never announced',
     ),
 };
 

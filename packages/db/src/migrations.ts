@@ -4,6 +4,7 @@ import { DataModel1795564800000 } from './migrations/1795564800000-data-model.mi
 import { tenantIsolationMigration } from './migrations/1795564860000-tenant-isolation.migration';
 import { AuditLog1795564920000 } from './migrations/1795564920000-audit-log.migration';
 import { idempotencyKeysMigration } from './migrations/1795565000000-idempotency-keys.migration';
+import { ProxyDeliveryStatus1795565100000 } from './migrations/1795565100000-proxy-delivery-status.migration';
 import { FleetScheduling1795565300000 } from './migrations/1795565300000-fleet-scheduling.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -13,6 +14,7 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     tenantIsolationMigration(roles),
     AuditLog1795564920000,
     idempotencyKeysMigration(roles),
+    ProxyDeliveryStatus1795565100000,
     FleetScheduling1795565300000,
   ];
 }

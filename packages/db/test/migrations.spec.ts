@@ -75,6 +75,7 @@ describe('migrations', () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
       'FleetScheduling1795565300000',
+      'ProxyDeliveryStatus1795565100000',
       'IdempotencyKeys1795565000000',
       'AuditLog1795564920000',
       'TenantIsolation1795564860000',
@@ -95,6 +96,7 @@ describe('migrations', () => {
       'TenantIsolation1795564860000',
       'AuditLog1795564920000',
       'IdempotencyKeys1795565000000',
+      'ProxyDeliveryStatus1795565100000',
       'FleetScheduling1795565300000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);

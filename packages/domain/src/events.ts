@@ -39,6 +39,20 @@ export interface EventPayloads {
   'proxy.ack': { nodeId: string; typeUrl: string; version: string; nonce: string };
   'proxy.nack': { nodeId: string; typeUrl: string; version: string; nonce: string; errorDetail: string };
   'proxy.health.changed': { proxyId: string; nodeId: string; health: 'healthy' | 'unhealthy' | 'unknown' };
+  /**
+   * fleet-manager: a resource type of a proxy changed sync status (`istioctl proxy-status`'s SYNCED,
+   * STALE, NACKED, NOT_SENT) or was SYNCED at a new version. A NACK is announced only once it outlasted
+   * the transient window; `configVersionId` is the config version the xDS version was built from.
+   */
+  'proxy.sync.changed': {
+    proxyId: string;
+    nodeId: string;
+    resourceType: 'listener' | 'route_config' | 'cluster' | 'endpoint' | 'secret';
+    status: 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
+    xdsVersion: string;
+    configVersionId: string | null;
+    errorDetail: string | null;
+  };
   'node.registered': { vmId: string; hostname: string };
   'node.status.changed': { vmId: string; status: 'ready' | 'not_ready' | 'draining' };
   'node.changed': { vmId: string; hostname: string; change: 'updated' | 'deleted' };
@@ -87,6 +101,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'proxy.ack': durable('proxy.ack'),
   'proxy.nack': durable('proxy.nack'),
   'proxy.health.changed': durable('proxy.health.changed'),
+  'proxy.sync.changed': durable('proxy.sync.changed'),
   'node.registered': durable('node.registered'),
   'node.status.changed': durable('node.status.changed'),
   'node.changed': durable('node.changed'),

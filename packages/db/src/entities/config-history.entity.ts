@@ -1,5 +1,5 @@
 import { type ConfigDeliveryStatus, type XdsErrorDetail, type XdsResourceType } from '@envoy-fleet/domain';
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, type Relation, Unique } from 'typeorm';
 import { ConfigVersionEntity } from './config-version.entity';
 import { ProxyEntity } from './proxy.entity';
 import { RolloutEntity } from './rollout.entity';
@@ -12,11 +12,12 @@ import { MutableTenantOwnedEntity } from './tenant-owned.entity';
 @Index(['configVersionId'])
 @Index(['rolloutId'])
 @Index(['tenantId', 'status'])
+@Unique(['eventId'])
 @Check(
   'ck_config_history_resource_type',
   `resource_type IN ('listener', 'route_config', 'cluster', 'endpoint', 'secret')`,
 )
-@Check('ck_config_history_status', `status IN ('sent', 'acked', 'nacked', 'rolled_back')`)
+@Check('ck_config_history_status', `status IN ('sent', 'acked', 'nacked', 'transient', 'rolled_back')`)
 @Check(
   'ck_config_history_error_detail',
   `(status <> 'nacked' OR error_detail IS NOT NULL) AND jsonb_typeof(error_detail) = 'object'`,
@@ -65,4 +66,12 @@ export class ConfigHistoryEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   respondedAt!: Date | null;
+
+  /** The event that reported this delivery; a redelivered event finds its row and records nothing. */
+  @Column({ type: 'uuid', nullable: true })
+  eventId!: string | null;
+
+  /** When a NACK was settled: lasting (`nacked`) after the transient window, or cleared (`transient`). */
+  @Column({ type: 'timestamptz', nullable: true })
+  settledAt!: Date | null;
 }

@@ -114,4 +114,15 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
+
+  /** Whether an xds-server replica holds a stream of the proxy, as its connect/disconnect events say. */
+  @Column({ type: 'boolean', default: false })
+  xdsConnected!: boolean;
+
+  /** The replica that reported the last connect or disconnect. */
+  @Column({ type: 'text', nullable: true })
+  xdsReplica!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  xdsConnectionChangedAt!: Date | null;
 }

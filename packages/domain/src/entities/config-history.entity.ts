@@ -1,6 +1,10 @@
 import { type XdsResourceType } from './xds-resource.entity';
 
-export const CONFIG_DELIVERY_STATUSES = ['sent', 'acked', 'nacked', 'rolled_back'] as const;
+/**
+ * `nacked`: Envoy rejected the version (settled once it outlasted the transient window); `transient`: a
+ * NACK that an ACK of the same version cleared within that window (resource ordering during a push).
+ */
+export const CONFIG_DELIVERY_STATUSES = ['sent', 'acked', 'nacked', 'transient', 'rolled_back'] as const;
 export type ConfigDeliveryStatus = (typeof CONFIG_DELIVERY_STATUSES)[number];
 
 /** Envoy's `error_detail` (a google.rpc.Status) from a NACK. */
@@ -25,6 +29,9 @@ export interface ConfigHistoryEntry {
   readonly errorDetail: XdsErrorDetail | null;
   readonly sentAt: Date;
   readonly respondedAt: Date | null;
+  /** The event that reported the delivery. */
+  readonly eventId: string | null;
+  readonly settledAt: Date | null;
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -1,0 +1,14 @@
+import { type EventBus, type Subscription } from '@envoy-fleet/messaging';
+import { type DeliveryRecorder, PROXY_REPORTS } from './delivery-recorder';
+
+/** Every replica joins this consumer group, so each report is recorded by one of them. */
+export const DELIVERY_CONSUMER = 'fleet-manager-deliveries';
+
+/** Records the connects, disconnects, ACKs and NACKs xds-server reports. */
+export function consumeProxyReports(bus: EventBus, recorder: DeliveryRecorder): Promise<Subscription> {
+  return bus.consume({
+    durable: DELIVERY_CONSUMER,
+    types: PROXY_REPORTS,
+    handler: (event) => recorder.record(event),
+  });
+}

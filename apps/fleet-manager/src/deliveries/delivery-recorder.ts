@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { appendEvents, withSystem, withTenant } from '@envoy-fleet/db';
+import {
+  createEvent,
+  type DomainEvent,
+  type XdsErrorDetail,
+  type XdsResourceType,
+  type XdsSyncStatus,
+} from '@envoy-fleet/domain';
+import { type EventOf, type MessagingLogger } from '@envoy-fleet/messaging';
+import { type DataSource, type EntityManager } from 'typeorm';
+import {
+  configVersionOfServingKey,
+  resourceTypeOf,
+  statusAfterAck,
+  SYNC_STATUS_COLUMNS,
+} from './delivery-status';
+import { type ServedSnapshot, type ServedSnapshots } from './served-snapshots';
+
+export const PROXY_REPORTS = ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'] as const;
+export type ProxyReport = EventOf<(typeof PROXY_REPORTS)[number]>;
+
+const ACTOR = 'system:fleet-manager';
+/** The event carries Envoy's message only; its `error_detail` code is not reported (google.rpc UNKNOWN). */
+const UNKNOWN_CODE = 2;
+const SETTLE_BATCH = 500;
+
+export interface DeliveryRecorderDependencies {
+  /** The app role: each report is recorded in its tenant's transaction (row-level security). */
+  readonly dataSource: DataSource;
+  /** The system role: settling NACKs looks at every tenant. */
+  readonly systemDataSource: DataSource;
+  readonly served: ServedSnapshots;
+  /** A NACK that an ACK of the same version clears within this window is transient. */
+  readonly transientWindowMs: number;
+  readonly logger: MessagingLogger;
+}
+
+interface SettledNack {
+  id: string;
+  tenant_id: string;
+  proxy_id: string;
+  node_id: string;
+  resource_type: XdsResourceType;
+  xds_version: string;
+  config_version_id: string | null;
+  error_detail: XdsErrorDetail;
+}
+
+interface ProxyRow {
+  id: string;
+  status: XdsSyncStatus;
+}
+
+/**
+ * Turns what xds-server reports about proxies into their recorded state: the connection, the sync status
+ * of each resource type (SYNCED, STALE, NACKED, NOT_SENT as `istioctl proxy-status` shows them) and a
+ * `config_history` row per ACK and NACK, tied to the config version of the snapshot that was served.
+ * Every report is recorded once (its event id is unique in `config_history`), and an older report never
+ * overrides what a newer one said. Changes are announced as `proxy.sync.changed` through the outbox, in
+ * the same transaction; a NACK is announced only once it outlasted the transient window (`settleNacks`).
+ */
+export class DeliveryRecorder {
+  constructor(private readonly deps: DeliveryRecorderDependencies) {}
+
+  async record(event: ProxyReport): Promise<void> {
+    if (event.tenantId === null) {
+      this.deps.logger.info(
+        { eventId: event.id, nodeId: event.payload.nodeId },
+        `${event.type} of a proxy without a tenant (auto-registered) is not recorded`,
+      );
+      return;
+    }
+    switch (event.type) {
+      case 'proxy.connected':
+      case 'proxy.disconnected':
+        return this.connection(event.tenantId, event);
+      case 'proxy.ack':
+      case 'proxy.nack':
+        return this.response(event.tenantId, event);
+    }
+  }
+
+  /**
+   * Marks every NACK older than the transient window and not cleared as lasting, and announces it.
+   * Replicas share the work: each row is taken by one of them (SKIP LOCKED).
+   */
+  settleNacks(): Promise<number> {
+    return withSystem(this.deps.systemDataSource, { actor: ACTOR }, async (manager) => {
+      // PostgreSQL answers an UPDATE through TypeORM as [rows, row count].
+      const [settled] = await manager.query<[SettledNack[], number]>(
+        `WITH due AS (
+           SELECT id FROM config_history
+           WHERE status = 'nacked' AND settled_at IS NULL
+             AND responded_at < now() - make_interval(secs => $1::double precision / 1000)
+           ORDER BY responded_at LIMIT ${SETTLE_BATCH} FOR UPDATE SKIP LOCKED
+         )
+         UPDATE config_history h SET settled_at = now()
+         FROM due, proxies p
+         WHERE h.id = due.id AND p.id = h.proxy_id
+         RETURNING h.id, h.tenant_id, h.proxy_id, p.node_id, h.resource_type, h.xds_version,
+           h.config_version_id, h.error_detail`,
+        [this.deps.transientWindowMs],
+      );
+      await appendEvents(
+        manager,
+        settled.map((row) =>
+          syncChanged(row.tenant_id, {
+            proxyId: row.proxy_id,
+            nodeId: row.node_id,
+            resourceType: row.resource_type,
+            status: 'NACKED',
+            xdsVersion: row.xds_version,
+            configVersionId: row.config_version_id,
+            errorDetail: row.error_detail.message,
+          }),
+        ),
+      );
+      return settled.length;
+    });
+  }
+
+  private async connection(
+    tenantId: string,
+    event: EventOf<'proxy.connected' | 'proxy.disconnected'>,
+  ): Promise<void> {
+    const connected = event.type === 'proxy.connected';
+    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, (manager) =>
+      // A disconnect reported by a replica the proxy already left does not undo its newer connection.
+      manager.query(
+        `UPDATE proxies
+         SET xds_connected = $1, xds_replica = $2, xds_connection_changed_at = $3
+         WHERE node_id = $4
+           AND (xds_connection_changed_at IS NULL OR xds_connection_changed_at < $3)
+           AND ($1 OR xds_replica IS NULL OR xds_replica = $2)`,
+        [connected, event.payload.xdsReplica, event.occurredAt, event.payload.nodeId],
+      ),
+    );
+  }
+
+  private async response(tenantId: string, event: EventOf<'proxy.ack' | 'proxy.nack'>): Promise<void> {
+    const { nodeId, typeUrl, version, nonce } = event.payload;
+    const resourceType = resourceTypeOf(typeUrl);
+    if (resourceType === undefined) return;
+    const served = await this.deps.served.of(nodeId);
+    const column = SYNC_STATUS_COLUMNS[resourceType];
+    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
+      const [proxy] = await manager.query<ProxyRow[]>(
+        `SELECT id, ${column} AS status FROM proxies WHERE node_id = $1 FOR UPDATE`,
+        [nodeId],
+      );
+      if (proxy === undefined) return;
+      const [lastAck] = await manager.query<{ xds_version: string }[]>(
+        `SELECT xds_version FROM config_history
+         WHERE proxy_id = $1 AND resource_type = $2 AND status = 'acked'
+         ORDER BY responded_at DESC LIMIT 1`,
+        [proxy.id, resourceType],
+      );
+      const configVersionId = await attribute(manager, proxy.id, resourceType, version, typeUrl, served);
+      const acked = event.type === 'proxy.ack';
+      const inserted = await manager.query<{ id: string }[]>(
+        `INSERT INTO config_history (tenant_id, proxy_id, config_version_id, resource_type, xds_version, nonce,
+           status, error_detail, sent_at, responded_at, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+         ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+        [
+          tenantId,
+          proxy.id,
+          configVersionId,
+          resourceType,
+          version,
+          nonce,
+          acked ? 'acked' : 'nacked',
+          event.type === 'proxy.nack'
+            ? JSON.stringify({ code: UNKNOWN_CODE, message: event.payload.errorDetail })
+            : null,
+          event.occurredAt,
+          event.id,
+        ],
+      );
+      if (inserted.length === 0) return;
+      if (acked) await this.clearTransientNacks(manager, proxy.id, resourceType, version, event.occurredAt);
+      const [newer] = await manager.query<unknown[]>(
+        `SELECT 1 FROM config_history
+         WHERE proxy_id = $1 AND resource_type = $2 AND responded_at > $3 AND status <> 'sent' LIMIT 1`,
+        [proxy.id, resourceType, event.occurredAt],
+      );
+      if (newer !== undefined) return;
+      const status = acked ? statusAfterAck(version, served?.versionOf(typeUrl)) : 'NACKED';
+      if (status !== proxy.status) {
+        await manager.query(`UPDATE proxies SET ${column} = $1 WHERE id = $2`, [status, proxy.id]);
+      }
+      if (acked && (status !== proxy.status || lastAck?.xds_version !== version)) {
+        await appendEvents(manager, [
+          syncChanged(tenantId, {
+            proxyId: proxy.id,
+            nodeId,
+            resourceType,
+            status,
+            xdsVersion: version,
+            configVersionId,
+            errorDetail: null,
+          }),
+        ]);
+      }
+    });
+  }
+
+  /** NACKs of this version not yet settled and no older than the window are transient: no alarm. */
+  private async clearTransientNacks(
+    manager: EntityManager,
+    proxyId: string,
+    resourceType: XdsResourceType,
+    version: string,
+    ackedAt: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE config_history SET status = 'transient', settled_at = now()
+       WHERE proxy_id = $1 AND resource_type = $2 AND xds_version = $3 AND status = 'nacked'
+         AND settled_at IS NULL
+         AND responded_at >= $4::timestamptz - make_interval(secs => $5::double precision / 1000)`,
+      [proxyId, resourceType, version, ackedAt, this.deps.transientWindowMs],
+    );
+  }
+}
+
+/**
+ * The config version a response is about: the one the proxy's current snapshot was built from when the
+ * response names that snapshot's version of the type; otherwise (the proxy was moved on since) the
+ * version an earlier response about the same xDS version was tied to; otherwise unknown.
+ */
+async function attribute(
+  manager: EntityManager,
+  proxyId: string,
+  resourceType: XdsResourceType,
+  xdsVersion: string,
+  typeUrl: string,
+  served: ServedSnapshot | undefined,
+): Promise<string | null> {
+  const fromSnapshot =
+    served !== undefined && served.versionOf(typeUrl) === xdsVersion
+      ? configVersionOfServingKey(served.servingKey)
+      : undefined;
+  if (fromSnapshot !== undefined) {
+    const [stored] = await manager.query<{ id: string }[]>(`SELECT id FROM config_versions WHERE id = $1`, [
+      fromSnapshot,
+    ]);
+    if (stored !== undefined) return stored.id;
+  }
+  const [earlier] = await manager.query<{ config_version_id: string }[]>(
+    `SELECT config_version_id FROM config_history
+     WHERE proxy_id = $1 AND resource_type = $2 AND xds_version = $3 AND config_version_id IS NOT NULL
+     ORDER BY responded_at DESC LIMIT 1`,
+    [proxyId, resourceType, xdsVersion],
+  );
+  return earlier?.config_version_id ?? null;
+}
+
+function syncChanged(
+  tenantId: string,
+  payload: DomainEvent<'proxy.sync.changed'>['payload'],
+): DomainEvent<'proxy.sync.changed'> {
+  return createEvent('proxy.sync.changed', {
+    id: randomUUID(),
+    tenantId,
+    aggregateId: payload.proxyId,
+    payload,
+  });
+}

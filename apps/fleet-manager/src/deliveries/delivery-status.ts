@@ -1,0 +1,46 @@
+import { type XdsResourceType, type XdsSyncStatus } from '@envoy-fleet/domain';
+import { kindOf, type ResourceKind } from '@envoy-fleet/xds';
+
+const RESOURCE_TYPE_OF_KIND: Partial<Record<ResourceKind, XdsResourceType>> = {
+  listener: 'listener',
+  route: 'route_config',
+  cluster: 'cluster',
+  endpoint: 'endpoint',
+  secret: 'secret',
+};
+
+/** The `proxies` column holding each type's sync status. */
+export const SYNC_STATUS_COLUMNS: { readonly [T in XdsResourceType]: string } = {
+  listener: 'listener_sync_status',
+  route_config: 'route_config_sync_status',
+  cluster: 'cluster_sync_status',
+  endpoint: 'endpoint_sync_status',
+  secret: 'secret_sync_status',
+};
+
+/** The resource type a type URL carries, or undefined for types a config does not hold (VHDS, RTDS...). */
+export function resourceTypeOf(typeUrl: string): XdsResourceType | undefined {
+  const kind = kindOf(typeUrl);
+  return kind === undefined ? undefined : RESOURCE_TYPE_OF_KIND[kind];
+}
+
+/**
+ * A type's status after Envoy ACKed `ackedVersion`, as `istioctl proxy-status` says it: SYNCED when that
+ * is the version the proxy's snapshot holds now (or when the snapshot is unknown), STALE when the
+ * snapshot has moved on and the newer version is not ACKed yet.
+ */
+export function statusAfterAck(ackedVersion: string, servedVersion: string | undefined): XdsSyncStatus {
+  return servedVersion === undefined || servedVersion === ackedVersion ? 'SYNCED' : 'STALE';
+}
+
+const SNAPSHOT_OF_VERSION =
+  /^t:[^:]+:version:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The config version a serving key's snapshot was built from: fleet-manager names the snapshot of a
+ * stored config version `t:<tenant>:version:<config version id>` (snapshot-builder). Snapshots rendered
+ * from a template or inherited with overrides come from no single version: undefined.
+ */
+export function configVersionOfServingKey(servingKey: string): string | undefined {
+  return SNAPSHOT_OF_VERSION.exec(servingKey)?.[1];
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { createDataSource } from '@envoy-fleet/db';
+import { createEvent } from '@envoy-fleet/domain';
+import { silentLogger } from '@envoy-fleet/messaging';
+import { publishSnapshot } from '@envoy-fleet/snapshot-store';
+import { typeUrlOf } from '@envoy-fleet/xds';
+import { type DataSource } from 'typeorm';
+import { DeliveryRecorder, type ProxyReport } from '../src/deliveries/delivery-recorder';
+import { ServedSnapshots } from '../src/deliveries/served-snapshots';
+import { servingKeyOfVersion } from '../src/snapshots/snapshot-builder';
+import { webConfig } from './envoy-config.fixtures';
+import { FleetRecords } from './fleet-records';
+import { openSnapshotServices, type SnapshotServices } from './snapshot-services';
+
+const LISTENER = typeUrlOf('listener');
+const ROUTE = typeUrlOf('route');
+const WINDOW_MS = 5_000;
+
+interface HistoryRow {
+  resource_type: string;
+  xds_version: string;
+  status: string;
+  config_version_id: string | null;
+  error_detail: { message: string } | null;
+}
+
+describe(DeliveryRecorder.name, () => {
+  let services: SnapshotServices;
+  let appDataSource: DataSource;
+  let records: FleetRecords;
+  let sut: DeliveryRecorder;
+  let versionId: string;
+  let listenerVersion: string;
+  let routeVersion: string;
+  let proxyId: string;
+
+  let ownerDataSource: DataSource;
+  /** As the table owner, past row-level security: to look at what was recorded. */
+  const sql = <T>(text: string, parameters: unknown[] = []): Promise<T[]> =>
+    ownerDataSource.query<T[]>(text, parameters);
+  const report = (
+    init: { type: ProxyReport['type']; payload: ProxyReport['payload'] },
+    secondsAgo = 0,
+  ): ProxyReport =>
+    createEvent(init.type, {
+      id: randomUUID(),
+      tenantId: records.tenantId,
+      aggregateId: 'edge-1',
+      payload: init.payload,
+      occurredAt: new Date(Date.now() - secondsAgo * 1000),
+    }) as ProxyReport;
+  const ack = (typeUrl: string, version: string, secondsAgo = 0) =>
+    report(
+      { type: 'proxy.ack', payload: { nodeId: 'edge-1', typeUrl, version, nonce: randomUUID() } },
+      secondsAgo,
+    );
+  const nack = (typeUrl: string, version: string, secondsAgo = 0) =>
+    report(
+      {
+        type: 'proxy.nack',
+        payload: {
+          nodeId: 'edge-1',
+          typeUrl,
+          version,
+          nonce: randomUUID(),
+          errorDetail: "Didn't find a registered implementation for 'envoy.filters.http.lua'",
+        },
+      },
+      secondsAgo,
+    );
+  const history = () =>
+    sql<HistoryRow>(
+      `SELECT resource_type, xds_version, status, config_version_id, error_detail FROM config_history
+       WHERE proxy_id = $1 ORDER BY responded_at`,
+      [proxyId],
+    );
+  const statuses = async () =>
+    (
+      await sql<{ listener: string; route: string; connected: boolean; replica: string | null }>(
+        `SELECT listener_sync_status AS listener, route_config_sync_status AS route,
+           xds_connected AS connected, xds_replica AS replica FROM proxies WHERE id = $1`,
+        [proxyId],
+      )
+    )[0];
+  const announced = () =>
+    sql<{ payload: { resourceType: string; status: string; errorDetail: string | null } }>(
+      `SELECT payload FROM outbox WHERE type = 'proxy.sync.changed' ORDER BY occurred_at, id`,
+    );
+
+  beforeAll(async () => {
+    services = await openSnapshotServices('delivery-recorder');
+    appDataSource = await createDataSource({ url: services.database.appUrl }).initialize();
+    ownerDataSource = await createDataSource({ url: services.database.adminUrl }).initialize();
+    records = await FleetRecords.forNewTenant(services.systemDataSource);
+    proxyId = await records.proxy('edge-1', await records.group('edge'));
+    versionId = await records.version(await records.config('web'), webConfig('api'));
+    const published = await publishSnapshot(services.store, {
+      servingKey: servingKeyOfVersion(records.tenantId, versionId),
+      resources: {
+        listener: [{ name: 'http', bytes: Buffer.from('listener v1') }],
+        route: [{ name: 'web', bytes: Buffer.from('route v1') }],
+      },
+      proxies: ['edge-1'],
+    });
+    listenerVersion = published.manifest.types[LISTENER]?.version ?? '';
+    routeVersion = published.manifest.types[ROUTE]?.version ?? '';
+    sut = new DeliveryRecorder({
+      dataSource: appDataSource,
+      systemDataSource: services.systemDataSource,
+      served: new ServedSnapshots(services.store),
+      transientWindowMs: WINDOW_MS,
+      logger: silentLogger,
+    });
+  });
+
+  afterAll(async () => {
+    await appDataSource.destroy();
+    await ownerDataSource.destroy();
+    await services.dispose();
+  });
+
+  beforeEach(async () => {
+    await sql(`DELETE FROM config_history`);
+    await sql(`DELETE FROM outbox`);
+  });
+
+  it('records an ACK once, tied to the config version of the served snapshot, and marks the type SYNCED', async () => {
+    const event = ack(LISTENER, listenerVersion);
+
+    await sut.record(event);
+    await sut.record(event);
+
+    expect(await history()).toEqual([
+      {
+        resource_type: 'listener',
+        xds_version: listenerVersion,
+        status: 'acked',
+        config_version_id: versionId,
+        error_detail: null,
+      },
+    ]);
+    expect((await statuses())?.listener).toBe('SYNCED');
+    expect((await announced()).map(({ payload }) => [payload.resourceType, payload.status])).toEqual([
+      ['listener', 'SYNCED'],
+    ]);
+  });
+
+  it('marks STALE an ACK of a version the proxy is no longer served', async () => {
+    await sut.record(ack(ROUTE, 'an-older-version'));
+
+    expect((await statuses())?.route).toBe('STALE');
+    expect((await history())[0]?.config_version_id).toBeNull();
+  });
+
+  it('records a NACK cleared by an ACK of the same version within the window as transient, and announces no NACK', async () => {
+    await sut.record(nack(ROUTE, routeVersion, 1));
+    expect((await statuses())?.route).toBe('NACKED');
+    await sut.record(ack(ROUTE, routeVersion));
+
+    expect(await sut.settleNacks()).toBe(0);
+    expect((await history()).map((row) => row.status)).toEqual(['transient', 'acked']);
+    expect((await statuses())?.route).toBe('SYNCED');
+    expect((await announced()).map(({ payload }) => payload.status)).toEqual(['SYNCED']);
+  });
+
+  it('announces a NACK that outlasted the window with Envoy’s message, once', async () => {
+    await sut.record(nack(ROUTE, routeVersion, WINDOW_MS / 1000 + 5));
+
+    expect(await sut.settleNacks()).toBe(1);
+    expect(await sut.settleNacks()).toBe(0);
+    expect((await statuses())?.route).toBe('NACKED');
+    const [row] = await history();
+    expect(row).toMatchObject({ status: 'nacked', config_version_id: versionId });
+    expect(row?.error_detail?.message).toBe(
+      "Didn't find a registered implementation for 'envoy.filters.http.lua'",
+    );
+    expect((await announced()).map(({ payload }) => payload)).toEqual([
+      expect.objectContaining({
+        resourceType: 'route_config',
+        status: 'NACKED',
+        errorDetail: "Didn't find a registered implementation for 'envoy.filters.http.lua'",
+      }),
+    ]);
+  });
+
+  it('keeps the newer status when an older report arrives late', async () => {
+    await sut.record(nack(LISTENER, listenerVersion, 1));
+    await sut.record(ack(LISTENER, listenerVersion, 30));
+
+    expect((await statuses())?.listener).toBe('NACKED');
+    expect(await history()).toHaveLength(2);
+  });
+
+  it('records connections, and ignores a disconnect from a replica the proxy already left', async () => {
+    const connection = (
+      type: 'proxy.connected' | 'proxy.disconnected',
+      replica: string,
+      secondsAgo: number,
+    ) => report({ type, payload: { nodeId: 'edge-1', xdsReplica: replica } }, secondsAgo);
+
+    await sut.record(connection('proxy.connected', 'xds-a', 30));
+    await sut.record(connection('proxy.connected', 'xds-b', 20));
+    await sut.record(connection('proxy.disconnected', 'xds-a', 10));
+    expect(await statuses()).toMatchObject({ connected: true, replica: 'xds-b' });
+
+    await sut.record(connection('proxy.disconnected', 'xds-b', 5));
+    expect(await statuses()).toMatchObject({ connected: false, replica: 'xds-b' });
+  });
+});
