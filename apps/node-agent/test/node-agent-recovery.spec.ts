@@ -3,6 +3,7 @@ import type { AgentCommandResult } from '@envoy-fleet/domain';
 import type { RunningApp } from '@envoy-fleet/telemetry';
 import { startNatsServer, type PrivateNatsServer } from '@envoy-fleet/test-kit/nats';
 import { proxySpec, startAgent, uniqueGroup } from './support/agent-fixture';
+import { DockerRelay } from './support/docker-relay';
 import { FakeFleetManager, waitFor } from './support/fake-fleet-manager';
 import {
   docker,
@@ -175,5 +176,62 @@ describe('node-agent: reconciliation, observed failures and outages', () => {
     expect(created).toMatchObject({ ok: true, changed: true });
     const beforeOutage = fleet.heartbeats.length;
     await waitFor('heartbeats again', () => (fleet.heartbeats.length > beforeOutage ? true : undefined));
+  });
+});
+
+describe('node-agent: the Docker engine goes away and comes back', () => {
+  const nodeId = randomUUID();
+  const group = uniqueGroup();
+  let nats: PrivateNatsServer;
+  let fleet: FakeFleetManager;
+  let relay: DockerRelay;
+  let agent: RunningApp;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    fleet = await FakeFleetManager.start(nats.url, nodeId);
+    relay = await DockerRelay.start();
+    agent = await startAgent(nats.url, nodeId, { DOCKER_HOST: relay.dockerHost });
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await relay.cut();
+    await fleet.close();
+    await nats.dispose();
+    await removeNodeContainers(nodeId);
+  });
+
+  it('says so in its heartbeats, then reconnects and reconciles what changed meanwhile', async () => {
+    const spec = await proxySpec(group, 1, { restartPolicy: 'no' });
+    const id = containerIdOf(await fleet.execute('create', spec));
+    await waitFor('the container to run', async () => ((await isRunning(id)) ? true : undefined));
+
+    await relay.cut();
+    const beatsBefore = fleet.heartbeats.length;
+    await waitFor('a heartbeat without Docker', () =>
+      fleet.heartbeats.slice(beatsBefore).find((beat) => beat.nodeId === nodeId && !beat.dockerReachable),
+    );
+    await docker().getContainer(id).kill({ signal: 'SIGKILL' });
+    const passesBefore = fleet.payloads('agent.reconciled').length;
+    await relay.resume();
+
+    const pass = await waitFor('a reconciliation that sees the killed container', () =>
+      fleet
+        .payloads('agent.reconciled')
+        .slice(passesBefore)
+        .find((report) =>
+          report.containers.some((container) => container.containerId === id && container.state === 'exited'),
+        ),
+    );
+    expect(pass.containers.find((container) => container.containerId === id)).toMatchObject({
+      proxyId: spec.proxyId,
+    });
+    const stopped = await fleet.execute('start', { proxyId: spec.proxyId });
+    expect(stopped).toMatchObject({ ok: true, changed: true, containerId: id });
+    await fleet.report(
+      'agent.container.changed',
+      (change) => change.containerId === id && change.change === 'start',
+    );
   });
 });
