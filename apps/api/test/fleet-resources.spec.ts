@@ -1,7 +1,8 @@
 import type { Page } from '../src/http/list-query';
 import type { NodeView } from '../src/modules/nodes/node.dto';
 import type { ConfigChangeView } from '../src/modules/configs/config.dto';
-import type { ProxyStatusView, ProxyView, ServedConfigView } from '../src/modules/proxies/proxy.dto';
+import type { ProxyView, ServedConfigView } from '../src/modules/proxies/proxy.dto';
+import type { ProxyDeliveryStatusView } from '../src/modules/proxies/proxy-status.dto';
 import { edgeConfig } from './fixtures/proxy-configs';
 import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto';
 import { startApi, type ApiUnderTest } from './support/api-under-test';
@@ -111,7 +112,7 @@ describe('proxy groups and proxies', () => {
       xdsStatus: { listener: 'NOT_SENT' },
     });
 
-    const status = await api.admin.get<ProxyStatusView>('/api/v1/proxies/edge-proxy-001/status');
+    const status = await api.admin.get<ProxyDeliveryStatusView>('/api/v1/proxies/edge-proxy-001/status');
     expect(status.body).toEqual({
       nodeId: 'edge-proxy-001',
       desiredState: 'running',
@@ -125,6 +126,15 @@ describe('proxy groups and proxies', () => {
         secret: 'NOT_SENT',
       },
       lastSeenAt: null,
+      connected: false,
+      xdsReplica: null,
+      connectionChangedAt: null,
+      resources: Object.fromEntries(
+        ['listener', 'route_config', 'cluster', 'endpoint', 'secret'].map((type) => [
+          type,
+          { status: 'NOT_SENT', acked: null, nack: null },
+        ]),
+      ),
     });
 
     const clash = await api.admin.post('/api/v1/proxies', {

@@ -19,15 +19,15 @@ import {
   PROXY_LIST,
   type ProxyCreate,
   proxyCreateSchema,
-  type ProxyStatusView,
   type ProxyView,
   type ProxyWrite,
   proxyWriteSchema,
   proxyViewSchema,
-  proxyStatusViewSchema,
   servedConfigViewSchema,
   type ServedConfigView,
 } from './proxy.dto';
+import { type ProxyDeliveryStatusView, proxyDeliveryStatusViewSchema } from './proxy-status.dto';
+import { ProxyStatusService } from './proxy-status.service';
 import { ProxyService } from './proxy.service';
 
 const NodeIdParam = (): ParameterDecorator => Param('nodeId', new ZodPipe(nodeIdParam, 'params'));
@@ -36,7 +36,10 @@ const NodeIdParam = (): ParameterDecorator => Param('nodeId', new ZodPipe(nodeId
 @ApiSecured()
 @Controller('api/v1/proxies')
 export class ProxyController {
-  constructor(private readonly proxies: ProxyService) {}
+  constructor(
+    private readonly proxies: ProxyService,
+    private readonly statuses: ProxyStatusService,
+  ) {}
 
   @ApiList(proxyViewSchema, PROXY_LIST, 'a page of proxys')
   @Get()
@@ -55,11 +58,17 @@ export class ProxyController {
     return this.proxies.get(principal, nodeId);
   }
 
-  @ApiRead(proxyStatusViewSchema, "the proxy's container and xDS status")
+  @ApiRead(
+    proxyDeliveryStatusViewSchema,
+    "the proxy's container, its xDS connection, and per resource type the sync status, the last ACKed version, the NACK in force and their config versions",
+  )
   @Get(':nodeId/status')
   @Requires('viewer')
-  status(@CurrentPrincipal() principal: Principal, @NodeIdParam() nodeId: string): Promise<ProxyStatusView> {
-    return this.proxies.status(principal, nodeId);
+  status(
+    @CurrentPrincipal() principal: Principal,
+    @NodeIdParam() nodeId: string,
+  ): Promise<ProxyDeliveryStatusView> {
+    return this.statuses.status(principal, nodeId);
   }
 
   @ApiRead(servedConfigViewSchema, "the config version the proxy's bindings select, secrets masked")

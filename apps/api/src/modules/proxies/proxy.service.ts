@@ -33,8 +33,6 @@ import {
   PROXY_LIST,
   proxyColumns,
   type ProxyCreate,
-  type ProxyStatusView,
-  proxyStatusView,
   type ProxyView,
   proxyView,
   type ProxyWrite,
@@ -66,10 +64,6 @@ export class ProxyService {
     return this.unitOfWork.forTenant(principal, async (manager) =>
       proxyView(await findProxy(manager, nodeId)),
     );
-  }
-
-  async status(principal: Principal, nodeId: string): Promise<ProxyStatusView> {
-    return proxyStatusView(await this.get(principal, nodeId));
   }
 
   /**
