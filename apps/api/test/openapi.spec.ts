@@ -57,6 +57,8 @@ describe('OpenAPI document', () => {
         'POST /api/v1/configs/{id}/validate',
         'POST /api/v1/configs/{id}/apply',
         ...crud('/api/v1/bindings', 'id'),
+        ...crud('/api/v1/templates', 'id'),
+        'POST /api/v1/templates/{id}/render',
         'GET /api/v1/configs/{id}/versions',
         'GET /api/v1/configs/{id}/versions/{number}',
         'GET /api/v1/configs/{id}/diff',

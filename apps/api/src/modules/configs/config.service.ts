@@ -179,7 +179,12 @@ export class ConfigService {
         openDocument(version.document as ConfigDocument, this.cipher, principal.tenantId),
       );
     });
-    const { issues } = this.issuesOf(config);
+    return this.validateDraft(config);
+  }
+
+  /** Checks a document that belongs to no stored config (a draft); stores nothing. */
+  validateDraft(candidate: ProxyConfig): ValidationReportView {
+    const { issues } = this.issuesOf(candidate);
     return { valid: issues.length === 0, issues };
   }
 
