@@ -18,6 +18,8 @@ import { ServedSnapshots } from './deliveries/served-snapshots';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
+import { fleetSettingsFrom } from './scheduling/fleet-settings';
+import { startFleetScheduling } from './scheduling/fleet-scheduling';
 import {
   fleetManagerEmbeddedEnvSchema,
   type FleetManagerEmbeddedEnv,
@@ -106,6 +108,14 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         () => Promise.resolve(new NackSettler(recorder, settleIntervalMs(env), telemetry.logger).start()),
         (settler) => settler.stop(),
       );
+      await startFleetScheduling(resources, {
+        settings: fleetSettingsFrom(env),
+        dataSource,
+        systemDataSource,
+        bus,
+        registry: telemetry.metrics.registry,
+        logger: telemetry.logger,
+      });
       return AppModule.register({
         telemetry,
         readinessChecks: [

@@ -9,6 +9,7 @@ import {
   urlVariable,
 } from '@envoy-fleet/telemetry/env';
 import { z } from 'zod';
+import { fleetSchedulingVariables } from './scheduling/fleet-settings';
 
 const settings = {
   ...httpServerVariables(8082),
@@ -18,6 +19,7 @@ const settings = {
     .describe(
       "PostgreSQL URL of the system role, which resolves every tenant's proxies; default: DATABASE_URL as envoy_fleet_system",
     ),
+  ...fleetSchedulingVariables,
   NACK_TRANSIENT_WINDOW_MS: integerVariable(100, 600_000)
     .default(2_000)
     .describe(

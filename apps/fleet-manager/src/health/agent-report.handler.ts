@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { appendEvents, NodeEntity, ProxyEntity, withSystem } from '@envoy-fleet/db';
+import {
+  type AgentCommandResult,
+  type ContainerReport,
+  type ContainerStateChange,
+  createEvent,
+  type DomainEvent,
+  type NodeHeartbeat,
+  type NodeRegistration,
+  type ProxyHealth,
+} from '@envoy-fleet/domain';
+import { type MessagingLogger } from '@envoy-fleet/messaging';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { proxyChanged } from '../scheduling/group-scaler';
+import { type FleetMetrics } from '../scheduling/fleet-metrics';
+
+const ACTOR = 'system:fleet-manager-health';
+
+/**
+ * Folds what node agents report into the fleet's rows [seed 000 5.2]: command results and container
+ * changes into each proxy's container id, status and health; registrations and heartbeats into the
+ * VM's status. Each write is conditional on a change, so redeliveries and the heartbeats every replica
+ * hears write nothing twice, and only the replica whose write changed a status announces it.
+ */
+export class AgentReportHandler {
+  constructor(
+    private readonly deps: {
+      /** Connects as the system role: reports name a VM, not a tenant. */
+      readonly systemDataSource: DataSource;
+      readonly metrics: FleetMetrics;
+      readonly logger: MessagingLogger;
+    },
+  ) {}
+
+  commandCompleted(result: AgentCommandResult): Promise<void> {
+    if (!result.ok) {
+      this.deps.metrics.commandFailed(result.kind, 'agent');
+      this.deps.logger.warn(
+        { commandId: result.commandId, kind: result.kind, proxyId: result.proxyId, error: result.error },
+        'node agent reports a failed command',
+      );
+    }
+    const proxyId = result.proxyId;
+    if (proxyId === null) return Promise.resolve();
+    return this.write(async (manager) => {
+      const proxy = await manager.findOneBy(ProxyEntity, { id: proxyId, vmId: result.nodeId });
+      if (proxy === null) return [];
+      if (result.kind === 'remove' && (result.ok || result.error.code === 'container_not_found')) {
+        if (proxy.desiredState !== 'removed') {
+          await manager.update(ProxyEntity, { id: proxy.id }, { containerId: null, status: 'unknown' });
+          return [proxyChanged(proxy, 'updated')];
+        }
+        await manager.delete(ProxyEntity, { id: proxy.id });
+        return [proxyChanged(proxy, 'deleted')];
+      }
+      if (!result.ok) {
+        if (result.kind !== 'create' && result.kind !== 'update-image') return [];
+        await manager.update(ProxyEntity, { id: proxy.id }, { status: 'failed' });
+        return [proxyChanged(proxy, 'updated')];
+      }
+      const health: ProxyHealth | undefined =
+        result.probe === null ? undefined : result.probe.ready ? 'healthy' : 'unhealthy';
+      const changes: Partial<ProxyEntity> = {
+        ...(result.containerId !== null && result.containerId !== proxy.containerId
+          ? { containerId: result.containerId }
+          : {}),
+        ...(result.kind === 'stop' && proxy.status !== 'stopped' ? { status: 'stopped' as const } : {}),
+        ...(health !== undefined && health !== proxy.health ? { health } : {}),
+      };
+      if (Object.keys(changes).length === 0) return [];
+      await manager.update(ProxyEntity, { id: proxy.id }, changes);
+      return health !== undefined && health !== proxy.health ? [healthChanged(proxy, health)] : [];
+    });
+  }
+
+  containerChanged(change: ContainerStateChange): Promise<void> {
+    const proxyId = change.proxyId;
+    if (proxyId === null) return Promise.resolve();
+    return this.write(async (manager) => {
+      const proxy = await manager.findOneBy(ProxyEntity, { id: proxyId, vmId: change.nodeId });
+      if (proxy === null) return [];
+      return this.applyContainer(manager, proxy, {
+        containerId: change.change === 'destroy' ? null : change.containerId,
+        status: change.status,
+        health: change.health ?? (change.status === 'running' ? proxy.health : 'unknown'),
+      });
+    });
+  }
+
+  registered(registration: NodeRegistration): Promise<void> {
+    return this.write(async (manager) => {
+      const node = await manager.findOneBy(NodeEntity, { id: registration.nodeId });
+      if (node === null) {
+        this.deps.logger.warn(
+          { vmId: registration.nodeId },
+          'an agent registered a node that does not exist',
+        );
+        return [];
+      }
+      await manager.update(
+        NodeEntity,
+        { id: node.id },
+        {
+          addresses: [...registration.addresses],
+          agentVersion: registration.agentVersion,
+          dockerVersion: registration.dockerVersion,
+          ...(registration.zone === null ? {} : { zone: registration.zone }),
+          ...(registration.region === null ? {} : { region: registration.region }),
+        },
+      );
+      return this.markReady(manager, registration.nodeId);
+    });
+  }
+
+  /** A heartbeat keeps the VM ready and brings its proxies' observed state up to date. */
+  heartbeat(heartbeat: NodeHeartbeat): Promise<void> {
+    return this.write(async (manager) => {
+      const events = await this.markReady(manager, heartbeat.nodeId);
+      const reported = heartbeat.containers.filter(
+        (container): container is ContainerReport & { proxyId: string } => container.proxyId !== null,
+      );
+      if (reported.length === 0) return events;
+      const proxies = await manager.findBy(ProxyEntity, { vmId: heartbeat.nodeId });
+      for (const proxy of proxies) {
+        const container = reported.find((each) => each.proxyId === proxy.id);
+        if (container === undefined) continue;
+        events.push(
+          ...(await this.applyContainer(manager, proxy, {
+            containerId: container.containerId,
+            status: container.status,
+            health: container.health,
+          })),
+        );
+      }
+      return events;
+    });
+  }
+
+  private async applyContainer(
+    manager: EntityManager,
+    proxy: ProxyEntity,
+    observed: Pick<ProxyEntity, 'containerId' | 'status' | 'health'>,
+  ): Promise<DomainEvent[]> {
+    if (
+      observed.containerId === proxy.containerId &&
+      observed.status === proxy.status &&
+      observed.health === proxy.health
+    ) {
+      return [];
+    }
+    await manager.update(ProxyEntity, { id: proxy.id }, { ...observed, lastSeenAt: new Date() });
+    return observed.health === proxy.health ? [] : [healthChanged(proxy, observed.health)];
+  }
+
+  /** Ready again (or for the first time) unless an operator is draining it; one writer wins the change. */
+  private async markReady(manager: EntityManager, vmId: string): Promise<DomainEvent[]> {
+    const changed: [{ tenant_id: string }[], number] = await manager.query(
+      `UPDATE nodes SET status = 'ready', last_heartbeat_at = now()
+       WHERE id = $1 AND status IN ('not_ready', 'unknown') RETURNING tenant_id`,
+      [vmId],
+    );
+    await manager.query(
+      `UPDATE nodes SET last_heartbeat_at = now() WHERE id = $1 AND status IN ('ready', 'draining')`,
+      [vmId],
+    );
+    return changed[0].map((row) =>
+      createEvent('node.status.changed', {
+        id: randomUUID(),
+        tenantId: row.tenant_id,
+        aggregateId: vmId,
+        payload: { vmId, status: 'ready' },
+      }),
+    );
+  }
+
+  private async write(work: (manager: EntityManager) => Promise<DomainEvent[]>): Promise<void> {
+    await withSystem(this.deps.systemDataSource, { actor: ACTOR }, async (manager) => {
+      await appendEvents(manager, await work(manager));
+    });
+  }
+}
+
+function healthChanged(proxy: ProxyEntity, health: ProxyHealth) {
+  return createEvent('proxy.health.changed', {
+    id: randomUUID(),
+    tenantId: proxy.tenantId,
+    aggregateId: proxy.id,
+    payload: { proxyId: proxy.id, nodeId: proxy.nodeId, health },
+  });
+}

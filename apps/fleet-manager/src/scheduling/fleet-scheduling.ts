@@ -1,0 +1,121 @@
+import { withSystem } from '@envoy-fleet/db';
+import { type EventBus, type EventOf, type MessagingLogger } from '@envoy-fleet/messaging';
+import { type OwnedResources } from '@envoy-fleet/telemetry';
+import { type Registry } from 'prom-client';
+import { type DataSource } from 'typeorm';
+import { AgentReportHandler } from '../health/agent-report.handler';
+import { NodeLossMonitor } from '../health/node-loss.monitor';
+import { AgentCommandSender } from './agent-command.sender';
+import { type FleetCounts, FleetMetrics } from './fleet-metrics';
+import { type FleetSettings } from './fleet-settings';
+import { GroupScaler } from './group-scaler';
+
+/** Every replica joins these consumer groups, so each event is handled by one of them. */
+export const SCHEDULING_CONSUMER = 'fleet-manager-scheduling';
+export const AGENT_REPORTS_CONSUMER = 'fleet-manager-agent-reports';
+
+const SCALE_TRIGGERS = ['group.scaled', 'group.changed'] as const;
+const AGENT_REPORTS = ['agent.command.completed', 'agent.container.changed', 'agent.registered'] as const;
+
+export interface FleetSchedulingDependencies {
+  readonly settings: FleetSettings;
+  readonly dataSource: DataSource;
+  readonly systemDataSource: DataSource;
+  readonly bus: EventBus;
+  readonly registry: Registry;
+  readonly logger: MessagingLogger;
+}
+
+/**
+ * Scheduling and the health monitor: scales groups when their desired replicas change, folds agent
+ * reports into proxy and VM state, and handles VMs that stop heartbeating. Everything it opens is
+ * closed with the app.
+ */
+export async function startFleetScheduling(
+  resources: OwnedResources,
+  deps: FleetSchedulingDependencies,
+): Promise<GroupScaler> {
+  const { settings, bus, logger } = deps;
+  const metrics = new FleetMetrics(deps.registry, () => countFleet(deps.systemDataSource));
+  const commands = new AgentCommandSender({ bus, settings, metrics, logger });
+  const scaler = new GroupScaler({ dataSource: deps.dataSource, commands, settings, logger });
+  const reports = new AgentReportHandler({ systemDataSource: deps.systemDataSource, metrics, logger });
+
+  await resources.open(
+    'scaling consumer',
+    () =>
+      bus.consume({
+        durable: SCHEDULING_CONSUMER,
+        types: SCALE_TRIGGERS,
+        handler: async (event, delivery) => {
+          if (event.tenantId === null || !wantsScaling(event)) return;
+          await scaler.execute({
+            tenantId: event.tenantId,
+            groupId: event.payload.groupId,
+            resendPending: delivery.attempt > 1,
+          });
+        },
+      }),
+    (subscription) => subscription.stop(),
+  );
+  await resources.open(
+    'agent report consumer',
+    () =>
+      bus.consume({
+        durable: AGENT_REPORTS_CONSUMER,
+        types: AGENT_REPORTS,
+        handler: (event) => handleReport(reports, event),
+      }),
+    (subscription) => subscription.stop(),
+  );
+  await resources.open(
+    'heartbeat subscription',
+    () => bus.subscribe('agent.heartbeat', (event) => reports.heartbeat(event.payload)),
+    (subscription) => subscription.stop(),
+  );
+  await resources.open(
+    'node loss monitor',
+    () =>
+      Promise.resolve(
+        new NodeLossMonitor({
+          systemDataSource: deps.systemDataSource,
+          scaler,
+          commands,
+          heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+          intervalMs: settings.healthIntervalMs,
+          logger,
+        }).start(),
+      ),
+    (monitor) => monitor.stop(),
+  );
+  return scaler;
+}
+
+function wantsScaling(event: EventOf<(typeof SCALE_TRIGGERS)[number]>): boolean {
+  return event.type === 'group.scaled' || event.payload.change !== 'deleted';
+}
+
+function handleReport(
+  reports: AgentReportHandler,
+  event: EventOf<(typeof AGENT_REPORTS)[number]>,
+): Promise<void> {
+  switch (event.type) {
+    case 'agent.command.completed':
+      return reports.commandCompleted(event.payload);
+    case 'agent.container.changed':
+      return reports.containerChanged(event.payload);
+    case 'agent.registered':
+      return reports.registered(event.payload);
+  }
+}
+
+function countFleet(systemDataSource: DataSource): Promise<FleetCounts> {
+  return withSystem(systemDataSource, { actor: 'system:fleet-manager-metrics' }, async (manager) => ({
+    proxies: await manager.query(
+      `SELECT t.name AS tenant, g.name AS cluster, p.status, count(*)::int AS count
+       FROM proxies p JOIN proxy_groups g ON g.id = p.group_id JOIN tenants t ON t.id = p.tenant_id
+       GROUP BY t.name, g.name, p.status`,
+    ),
+    nodes: await manager.query(`SELECT status, count(*)::int AS count FROM nodes GROUP BY status`),
+  }));
+}
