@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, type MigrateDatabase, type TestDatabase } from './database';
 import { TEST_NATS_URL } from './nats';
 import { freePort } from './net';
@@ -145,6 +146,70 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await stopAll();
       await deleteRedisKeys(redisKeyPrefix);
       await database.drop();
+    },
+  };
+}
+
+export interface EnvoySimProcess {
+  /** The simulated Envoy's admin endpoint (`/ready`, `/config_dump`, `/stats`, `/envoy-sim/reject`). */
+  readonly adminUrl: string;
+  output(): string;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs envoy-sim's command line (`packages/envoy-sim/dist/envoy-sim.cjs`, built by its `build`) as one
+ * Envoy connected to `xds`, and resolves once its admin endpoint answers. `args` are further flags,
+ * e.g. `['--reject-extension', 'envoy.filters.http.cors']`.
+ */
+export async function startEnvoySim(options: {
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly xds: { readonly host: string; readonly port: number };
+  readonly args?: readonly string[];
+}): Promise<EnvoySimProcess> {
+  const adminPort = await freePort();
+  const main = join(REPOSITORY_ROOT, 'packages', 'envoy-sim', 'dist', 'envoy-sim.cjs');
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      ...['--service-node', options.nodeId, '--service-cluster', options.cluster],
+      ...['--xds-host', options.xds.host, '--xds-port', String(options.xds.port)],
+      ...['--admin-port', adminPort, ...(options.args ?? [])],
+    ],
+    { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-200_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`envoy-sim exited with ${child.exitCode}:\n${output}`);
+    const answered = await fetch(`${adminUrl}/server_info`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (answered) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`envoy-sim's admin endpoint did not answer within ${START_TIMEOUT_MS} ms:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return {
+    adminUrl,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }
