@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runMigrations } from '@envoy-fleet/db';
+import { createTestDatabase } from '@envoy-fleet/test-kit/database';
+import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
+import { freePort } from '@envoy-fleet/test-kit/net';
+import autocannon from 'autocannon';
+import { edgeProxyConfig } from './api-config';
+import { ApiProcess } from './api-process';
+import { readVerdict, type ScenarioResult, scenarioResult, table } from './api-report';
+
+/**
+ * `pnpm --filter @envoy-fleet/bench run api [-- --connections 100,1000 --duration-s 10 --seed 500
+ *  --out results/api.json --profile DIR]`
+ *
+ * Starts the real api process (`node dist/main.js`) on a fresh database of the local PostgreSQL and the
+ * local NATS (streams in a namespace of the run's own), seeds a tenant with configs, then drives it with
+ * autocannon: reads (a page of configs, one config with its document) and writes (a new config, so a
+ * validated document, a version, an audit row and an outbox event per request), at each concurrency.
+ */
+
+const USAGE = 'api [--connections 100,1000] [--duration-s 10] [--seed 500] [--out FILE] [--profile DIR]';
+const GOAL = { connections: 1_000, p99Ms: 100 };
+const WARM_UP = { connections: 20, durationS: 3 };
+const SEED_CONCURRENCY = 8;
+
+interface Options {
+  readonly connections: readonly number[];
+  readonly durationS: number;
+  readonly seed: number;
+  readonly out: string;
+  readonly profileDir: string | undefined;
+}
+
+/** Bad command-line input: reported by its message alone. */
+class UsageError extends Error {}
+
+function parseOptions(): Options {
+  try {
+    return readOptions();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
+  }
+}
+
+function readOptions(): Options {
+  // `pnpm run api -- --connections 100` passes the `--` on.
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: args[0] === '--' ? args.slice(1) : args,
+    options: {
+      connections: { type: 'string', default: '100,1000' },
+      'duration-s': { type: 'string', default: '10' },
+      seed: { type: 'string', default: '500' },
+      out: { type: 'string', default: join(__dirname, '..', '..', 'results', 'api.json') },
+      profile: { type: 'string' },
+    },
+  });
+  const positive = (name: string, text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`--${name}: expected a positive integer, got "${text}"`);
+    return value;
+  };
+  return {
+    connections: values.connections.split(',').map((text) => positive('connections', text.trim())),
+    durationS: positive('duration-s', values['duration-s']),
+    seed: positive('seed', values.seed),
+    out: resolve(values.out),
+    profileDir: values.profile === undefined ? undefined : resolve(values.profile),
+  };
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A JSON call the seeding needs to succeed. */
+async function call<T>(url: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** A tenant whose quotas do not get in the way, an access token of its admin, and `count` configs. */
+async function seed(url: string, installationKey: string, count: number) {
+  const tenant = await call<{ adminApiKey: { secret: string } }>(
+    url,
+    installationKey,
+    'POST',
+    '/api/v1/tenants',
+    {
+      name: 'bench',
+      displayName: 'api benchmark',
+      quotas: { maxConfigs: 10_000_000, apiRequestsPerMinute: 1_000_000_000 },
+    },
+  );
+  const { accessToken } = await call<{ accessToken: string }>(
+    url,
+    tenant.adminApiKey.secret,
+    'POST',
+    '/api/v1/auth/token',
+  );
+  const configIds: string[] = [];
+  for (let next = 0; next < count; next += SEED_CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(SEED_CONCURRENCY, count - next) }, (_, offset) =>
+      call<{ id: string }>(
+        url,
+        accessToken,
+        'POST',
+        '/api/v1/configs',
+        edgeProxyConfig(`seed-${next + offset}`),
+      ),
+    );
+    configIds.push(...(await Promise.all(batch)).map((config) => config.id));
+  }
+  return { accessToken, configIds };
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly kind: 'read' | 'write';
+  readonly request: autocannon.Request;
+}
+
+function scenarios(configIds: readonly string[]): Scenario[] {
+  let nextRead = 0;
+  let nextWrite = 0;
+  const runId = randomBytes(3).toString('hex');
+  return [
+    {
+      name: 'GET /api/v1/configs?limit=50',
+      kind: 'read',
+      request: { method: 'GET', path: '/api/v1/configs?limit=50' },
+    },
+    {
+      name: 'GET /api/v1/configs/{id}',
+      kind: 'read',
+      request: {
+        method: 'GET',
+        setupRequest: (request) => {
+          nextRead += 1;
+          return { ...request, path: `/api/v1/configs/${configIds[nextRead % configIds.length] ?? ''}` };
+        },
+      },
+    },
+    {
+      name: 'POST /api/v1/configs',
+      kind: 'write',
+      request: {
+        method: 'POST',
+        path: '/api/v1/configs',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          nextWrite += 1;
+          return { ...request, body: JSON.stringify(edgeProxyConfig(`bench-${runId}-${nextWrite}`)) };
+        },
+      },
+    },
+  ];
+}
+
+async function drive(
+  url: string,
+  token: string,
+  request: autocannon.Request,
+  connections: number,
+  durationS: number,
+) {
+  return autocannon({
+    url,
+    connections,
+    duration: durationS,
+    timeout: 60,
+    headers: { authorization: `Bearer ${token}` },
+    requests: [request],
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+  log(
+    `api benchmark: ${machine.cpus} CPUs (shared with whatever else runs here), load ${machine.loadAverageAtStart.join(' ')}`,
+  );
+  const database = await createTestDatabase({ migrate: runMigrations, label: 'bench-api' });
+  const installationKey = `bench-bootstrap-${randomBytes(16).toString('hex')}`;
+  let api: ApiProcess | undefined;
+  try {
+    api = await ApiProcess.start(
+      options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`],
+      {
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: await freePort(),
+        GRPC_PORT: await freePort(),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.appUrl,
+        DATABASE_SYSTEM_URL: database.systemUrl,
+        NATS_URL: TEST_NATS_URL,
+        NATS_NAMESPACE: `bench_api_${randomBytes(3).toString('hex')}`,
+        FLEET_BOOTSTRAP_TOKEN: installationKey,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        JWT_TTL_SECONDS: '3600',
+        SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+    );
+    log(`- api at ${api.url}; seeding ${options.seed} configs`);
+    const { accessToken, configIds } = await seed(api.url, installationKey, options.seed);
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios(configIds)) {
+      await drive(api.url, accessToken, scenario.request, WARM_UP.connections, WARM_UP.durationS);
+      for (const connections of options.connections) {
+        log(`- ${scenario.name} with ${connections} connections for ${options.durationS} s`);
+        const outcome = await drive(api.url, accessToken, scenario.request, connections, options.durationS);
+        results.push(scenarioResult(scenario, connections, outcome));
+      }
+    }
+    log('');
+    log(table(results));
+    const verdict = readVerdict(results, GOAL);
+    if (verdict !== undefined) log(verdict);
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(
+      options.out,
+      `${JSON.stringify({ benchmark: 'api', finishedAt: new Date().toISOString(), machine, seededConfigs: options.seed, results }, null, 2)}\n`,
+    );
+    log(`results written to ${options.out}`);
+  } finally {
+    await api?.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  const text =
+    error instanceof UsageError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`${text}\n`);
+  process.exitCode = 1;
+});
