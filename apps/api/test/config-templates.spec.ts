@@ -1,5 +1,6 @@
 import type { CreatedApiKeyView } from '../src/modules/api-keys/api-key.dto';
 import type { ConfigTemplateView, RenderView } from '../src/modules/config-templates/config-template.dto';
+import type { ProxyDeliveryStatusView } from '../src/modules/proxies/proxy-status.dto';
 import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto';
 import type { Page } from '../src/http/list-query';
 import { edgeConfig } from './fixtures/proxy-configs';
@@ -256,6 +257,30 @@ describe('config templates', () => {
       [template.id],
     );
     expect(changes.map((row) => row.change)).toEqual(['created', 'deleted']);
+  });
+
+  it("shows in a proxy's status why fleet-manager could not serve its config", async () => {
+    const group = (await api.admin.post<ProxyGroupView>('/api/v1/proxy-groups', { name: 'rejected' })).body;
+    await api.admin.post('/api/v1/proxies', {
+      nodeId: 'rejected-1',
+      groupId: group.id,
+      containerName: 'envoy-proxy-rejected-1',
+      proxyPort: 10001,
+      adminPort: 20001,
+      image: 'envoyproxy/envoy:v1.31.0',
+    });
+    const path = '/api/v1/proxies/rejected-1/status';
+    const before = await api.admin.get<ProxyDeliveryStatusView>(path);
+    const rejection = { source: 'template "edge" (binding b)', issues: ['parameters.port: is required'] };
+    await api.sql(
+      `UPDATE proxies SET config_rejection = $1, config_rejected_at = '2026-01-02T03:04:05Z' WHERE node_id = 'rejected-1'`,
+      [JSON.stringify(rejection)],
+    );
+
+    const after = await api.admin.get<ProxyDeliveryStatusView>(path);
+
+    expect(before.body.configRejection).toBeNull();
+    expect(after.body.configRejection).toEqual({ ...rejection, at: '2026-01-02T03:04:05.000Z' });
   });
 
   it('lets a viewer read and render but not write (403)', async () => {

@@ -129,6 +129,7 @@ describe('proxy groups and proxies', () => {
       connected: false,
       xdsReplica: null,
       connectionChangedAt: null,
+      configRejection: null,
       resources: Object.fromEntries(
         ['listener', 'route_config', 'cluster', 'endpoint', 'secret'].map((type) => [
           type,

@@ -187,6 +187,13 @@ describe('assignment modes', () => {
       );
       expect(await pointerOf('shop-1')).toBe(before);
       expect(await services.manifestOf('shop-1')).toEqual(manifest);
+      expect(await records.rejectionOf('shop-1')).toEqual({
+        configRejection: {
+          source: expect.stringMatching(/^template "web" \(binding /) as unknown,
+          issues: [expect.stringMatching(/^body: cannot render: "listenerPort" not defined/)],
+        },
+        configRejectedAt: expect.any(Date) as unknown,
+      });
 
       await records.updateTemplate(webTemplate, {
         body: WEB_TEMPLATE.replace('"connect_timeout": "1s"', '"connect_timeout": "2s"'),
@@ -214,6 +221,7 @@ describe('assignment modes', () => {
       expect(after).not.toBe(before);
       expect(servingKeys).toEqual(expect.arrayContaining([after, before]));
       expect(await served('shop-1', 'cluster')).toMatchObject({ 'shop-api': { connect_timeout: '2s' } });
+      expect(await records.rejectionOf('shop-1')).toEqual({ configRejection: null, configRejectedAt: null });
     });
   });
 

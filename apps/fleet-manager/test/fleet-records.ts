@@ -62,6 +62,14 @@ export class FleetRecords {
     return proxy.id;
   }
 
+  /** What fleet-manager recorded on the proxy about a config it could not serve. */
+  async rejectionOf(nodeId: string): Promise<Pick<ProxyEntity, 'configRejection' | 'configRejectedAt'>> {
+    const { configRejection, configRejectedAt } = await write(this.dataSource, (manager) =>
+      manager.findOneByOrFail(ProxyEntity, { tenantId: this.tenantId, nodeId }),
+    );
+    return { configRejection, configRejectedAt };
+  }
+
   async deleteProxy(proxyId: string): Promise<void> {
     await write(this.dataSource, (manager) => manager.delete(ProxyEntity, { id: proxyId }));
   }

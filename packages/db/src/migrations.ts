@@ -6,6 +6,7 @@ import { AuditLog1795564920000 } from './migrations/1795564920000-audit-log.migr
 import { idempotencyKeysMigration } from './migrations/1795565000000-idempotency-keys.migration';
 import { ProxyDeliveryStatus1795565100000 } from './migrations/1795565100000-proxy-delivery-status.migration';
 import { FleetScheduling1795565300000 } from './migrations/1795565300000-fleet-scheduling.migration';
+import { ProxyConfigRejection1795565400000 } from './migrations/1795565400000-proxy-config-rejection.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationInterface)[] {
@@ -16,5 +17,6 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     idempotencyKeysMigration(roles),
     ProxyDeliveryStatus1795565100000,
     FleetScheduling1795565300000,
+    ProxyConfigRejection1795565400000,
   ];
 }

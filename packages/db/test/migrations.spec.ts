@@ -74,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'ProxyConfigRejection1795565400000',
       'FleetScheduling1795565300000',
       'ProxyDeliveryStatus1795565100000',
       'IdempotencyKeys1795565000000',
@@ -98,6 +99,7 @@ describe('migrations', () => {
       'IdempotencyKeys1795565000000',
       'ProxyDeliveryStatus1795565100000',
       'FleetScheduling1795565300000',
+      'ProxyConfigRejection1795565400000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

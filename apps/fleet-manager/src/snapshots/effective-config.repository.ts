@@ -24,6 +24,24 @@ export interface ProxyConfigTarget {
   readonly resolution: ProxyResolution;
 }
 
+/** Why the config a proxy's bindings give cannot be served. */
+export interface ConfigRejection {
+  /** The config version, or the template or inheritance binding, the proxy should have run. */
+  readonly source: string;
+  readonly issues: readonly string[];
+}
+
+/** One tenant's build, inside its transaction and under its lock. */
+export interface BuildSession {
+  /** Every proxy of the tenant with its resolution. */
+  resolve(): Promise<ProxyConfigTarget[]>;
+  /**
+   * Stores on each proxy named (by node id) why its config cannot be served, and clears that of every
+   * other proxy of the tenant. Only rows whose rejection changes are written.
+   */
+  recordRejections(rejections: ReadonlyMap<string, ConfigRejection>): Promise<void>;
+}
+
 const ACTOR = 'system:fleet-manager';
 const BUILD_LOCK_NAMESPACE = 'fleet-manager:snapshots:';
 
@@ -44,17 +62,17 @@ export class EffectiveConfigRepository {
   /**
    * Runs `work` while holding the tenant's build lock (a transaction-scoped advisory lock): replicas
    * handling two events of one tenant take turns, so an older resolution never overwrites the pointers a
-   * newer one wrote. `resolve` reads every proxy of the tenant with its effective version.
+   * newer one wrote.
    */
-  withBuildLock<T>(
-    tenantId: string,
-    work: (resolve: () => Promise<ProxyConfigTarget[]>) => Promise<T>,
-  ): Promise<T> {
+  withBuildLock<T>(tenantId: string, work: (session: BuildSession) => Promise<T>): Promise<T> {
     return withSystem(this.systemDataSource, { actor: ACTOR }, async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
         `${BUILD_LOCK_NAMESPACE}${tenantId}`,
       ]);
-      return work(() => resolveTenant(manager, tenantId));
+      return work({
+        resolve: () => resolveTenant(manager, tenantId),
+        recordRejections: (rejections) => recordRejections(manager, tenantId, rejections),
+      });
     });
   }
 
@@ -90,6 +108,30 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
     nodeId: proxy.nodeId,
     resolution: resolutions.get(proxy.id) ?? { status: 'unbound' },
   }));
+}
+
+async function recordRejections(
+  manager: EntityManager,
+  tenantId: string,
+  rejections: ReadonlyMap<string, ConfigRejection>,
+): Promise<void> {
+  await manager.query(
+    `UPDATE proxies SET config_rejection = NULL, config_rejected_at = NULL
+     WHERE tenant_id = $1 AND config_rejection IS NOT NULL AND NOT (node_id = ANY($2::text[]))`,
+    [tenantId, [...rejections.keys()]],
+  );
+  const byRejection = new Map<string, string[]>();
+  for (const [nodeId, { source, issues }] of rejections) {
+    const json = JSON.stringify({ source, issues });
+    byRejection.set(json, [...(byRejection.get(json) ?? []), nodeId]);
+  }
+  for (const [json, nodeIds] of byRejection) {
+    await manager.query(
+      `UPDATE proxies SET config_rejection = $3::jsonb, config_rejected_at = now()
+       WHERE tenant_id = $1 AND node_id = ANY($2::text[]) AND config_rejection IS DISTINCT FROM $3::jsonb`,
+      [tenantId, nodeIds, json],
+    );
+  }
 }
 
 async function templatesById(

@@ -5,7 +5,11 @@ import { publishSnapshot, type SnapshotStore } from '@envoy-fleet/snapshot-store
 import { servingKeyOf, type SnapshotResources } from '@envoy-fleet/xds';
 import { SNAPSHOT_KINDS, type TranslatedResources, translateDocument } from './config-translation';
 import { type EffectiveConfig } from './config-resolution';
-import { type EffectiveConfigRepository, type ProxyConfigTarget } from './effective-config.repository';
+import {
+  type ConfigRejection,
+  type EffectiveConfigRepository,
+  type ProxyConfigTarget,
+} from './effective-config.repository';
 import { checkConsistency } from './snapshot-consistency';
 
 export interface BuildSnapshotsCommand {
@@ -14,11 +18,8 @@ export interface BuildSnapshotsCommand {
 }
 
 /** Proxies whose config cannot be served; they keep the snapshot they had. */
-export interface RejectedConfig {
-  /** The config version, or the template or inheritance binding, the proxies should have run. */
-  readonly source: string;
+export interface RejectedConfig extends ConfigRejection {
   readonly nodeIds: readonly string[];
-  readonly issues: readonly string[];
 }
 
 export interface BuildReport {
@@ -86,8 +87,8 @@ export class SnapshotBuilder {
   }
 
   private buildTenant(tenantId: string): Promise<BuildReport> {
-    return this.deps.configs.withBuildLock(tenantId, async (resolve) => {
-      const targets = await resolve();
+    return this.deps.configs.withBuildLock(tenantId, async (session) => {
+      const targets = await session.resolve();
       const unbound = targets
         .filter((target) => target.resolution.status === 'unbound')
         .map((target) => target.nodeId);
@@ -113,6 +114,13 @@ export class SnapshotBuilder {
       );
       if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
       const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
+      await session.recordRejections(
+        new Map(
+          rejected.flatMap(({ source, nodeIds, issues }) =>
+            nodeIds.map((nodeId) => [nodeId, { source, issues }] as const),
+          ),
+        ),
+      );
       await this.announce([...published, ...moved.values(), ...left]);
       for (const { source, nodeIds, issues } of rejected) {
         this.deps.logger.warn(

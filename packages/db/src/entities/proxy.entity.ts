@@ -125,4 +125,16 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   xdsConnectionChangedAt!: Date | null;
+
+  /**
+   * Why the config the proxy's bindings give cannot be served (render error, parameters against the
+   * template's schema, inheritance cycle, failed snapshot checks), as fleet-manager last built it; null
+   * when it is served. The proxy keeps its last good snapshot meanwhile.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  configRejection!: { readonly source: string; readonly issues: readonly string[] } | null;
+
+  /** When the rejection above was first recorded. */
+  @Column({ type: 'timestamptz', nullable: true })
+  configRejectedAt!: Date | null;
 }

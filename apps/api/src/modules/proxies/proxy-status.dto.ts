@@ -34,6 +34,18 @@ export const proxyDeliveryStatusViewSchema = proxyStatusViewSchema.extend({
   connected: z.boolean().describe('an xds-server replica holds a stream of the proxy'),
   xdsReplica: z.string().nullable(),
   connectionChangedAt: z.iso.datetime().nullable(),
+  configRejection: z
+    .object({
+      source: z
+        .string()
+        .describe('the config version, or the template or inheritance binding, it should run'),
+      issues: z.array(z.string()),
+      at: z.iso.datetime().describe('when fleet-manager first rejected it'),
+    })
+    .nullable()
+    .describe(
+      'why the config its bindings give cannot be served (a template that does not render, parameters against the schema, an inheritance cycle, failed snapshot checks); it keeps its last good snapshot meanwhile',
+    ),
   resources: z.object(
     Object.fromEntries(XDS_RESOURCE_TYPES.map((type) => [type, resourceStatusView])) as Record<
       XdsResourceType,

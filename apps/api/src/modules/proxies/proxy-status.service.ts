@@ -77,6 +77,14 @@ export class ProxyStatusService {
         connected: proxy.xdsConnected,
         xdsReplica: proxy.xdsReplica,
         connectionChangedAt: proxy.xdsConnectionChangedAt?.toISOString() ?? null,
+        configRejection:
+          proxy.configRejection === null || proxy.configRejectedAt === null
+            ? null
+            : {
+                source: proxy.configRejection.source,
+                issues: [...proxy.configRejection.issues],
+                at: proxy.configRejectedAt.toISOString(),
+              },
         resources,
       };
     });
