@@ -91,6 +91,19 @@ describe(compileConfigTemplate.name, () => {
     });
   });
 
+  it('compiles templates whose schemas share an $id, each with its own rules', () => {
+    const schema = (type: string) => ({
+      $id: 'https://example.test/parameters',
+      type: 'object',
+      properties: { x: { type } },
+    });
+    const strings = render({ body: '{}', parametersSchema: schema('string') }, { x: 1 });
+    const numbers = render({ body: '{}', parametersSchema: schema('number') }, { x: 1 });
+
+    expect(strings).toEqual({ ok: false, issues: [{ path: 'parameters.x', message: 'must be string' }] });
+    expect(numbers).toEqual({ ok: true, output: {} });
+  });
+
   it('refuses a parameters schema that is not valid JSON Schema, at the offending keyword', () => {
     const invalid = compileConfigTemplate({
       body: '{}',

@@ -80,9 +80,23 @@ type SchemaCompilation =
   | { readonly ok: true; readonly validate: ValidateFunction }
   | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
 
+let sharedAjv: Ajv2020 | undefined;
+
+/** One validator for every template, made on first use (building it compiles the meta-schemas). */
+function schemaValidator(): Ajv2020 {
+  if (sharedAjv === undefined) {
+    sharedAjv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats(sharedAjv);
+  }
+  return sharedAjv;
+}
+
+/**
+ * Compiles a parameters schema with the shared validator, then forgets it there (the validate function
+ * keeps working): templates come and go, and two of them may use one `$id`.
+ */
 function compileSchema(schema: JsonObject): SchemaCompilation {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  addFormats(ajv);
+  const ajv = schemaValidator();
   if (!ajv.validateSchema(schema)) {
     return {
       ok: false,
@@ -99,6 +113,8 @@ function compileSchema(schema: JsonObject): SchemaCompilation {
       ok: false,
       issues: [{ path: 'parametersSchema', message: `is not usable JSON Schema: ${messageOf(error)}` }],
     };
+  } finally {
+    ajv.removeSchema(schema);
   }
 }
 
