@@ -1,14 +1,21 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
+import { BulkModule } from './modules/bulk/bulk.module';
 import { ConfigBindingModule } from './modules/config-bindings/config-binding.module';
 import { ConfigModule } from './modules/configs/config.module';
 import { ConfigTemplateModule } from './modules/config-templates/config-template.module';
 import { EventModule } from './modules/events/event.module';
+import { FleetStatsModule } from './modules/fleet-stats/fleet-stats.module';
 import { NodeModule } from './modules/nodes/node.module';
 import { ProxyGroupModule } from './modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from './modules/proxies/proxy.module';
+import { ProxyReloadModule } from './modules/proxy-reload/proxy-reload.module';
+import { RoleBindingModule } from './modules/role-bindings/role-binding.module';
+import { ServiceDiscoveryModule } from './modules/service-discovery/service-discovery.module';
 import { TenantModule } from './modules/tenants/tenant.module';
+import { UserModule } from './modules/users/user.module';
+import { WebhookModule } from './modules/webhooks/webhook.module';
 
 /** Every `/api/v1` feature. */
 @Module({
@@ -23,6 +30,13 @@ import { TenantModule } from './modules/tenants/tenant.module';
     ConfigBindingModule,
     ConfigTemplateModule,
     EventModule,
+    UserModule,
+    RoleBindingModule,
+    WebhookModule,
+    BulkModule,
+    ServiceDiscoveryModule,
+    FleetStatsModule,
+    ProxyReloadModule,
   ],
 })
 export class ApiRoutesModule {}

@@ -53,6 +53,8 @@ export interface EventPayloads {
     configVersionId: string | null;
     errorDetail: string | null;
   };
+  /** `POST /proxies/{node_id}/reload`: fleet-manager re-resolves and republishes the proxy's snapshot. */
+  'proxy.reload.requested': { proxyId: string; nodeId: string };
   'node.registered': { vmId: string; hostname: string };
   'node.status.changed': { vmId: string; status: 'ready' | 'not_ready' | 'draining' };
   'node.changed': { vmId: string; hostname: string; change: 'updated' | 'deleted' };
@@ -102,6 +104,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'proxy.nack': durable('proxy.nack'),
   'proxy.health.changed': durable('proxy.health.changed'),
   'proxy.sync.changed': durable('proxy.sync.changed'),
+  'proxy.reload.requested': durable('proxy.reload.requested'),
   'node.registered': durable('node.registered'),
   'node.status.changed': durable('node.status.changed'),
   'node.changed': durable('node.changed'),

@@ -17,6 +17,12 @@ const AUDIENCE = 'envoy-fleet-api';
 const API_KEY_SUBJECT = /^api_key:([0-9a-f-]{36})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A verified token: its principal (role as claimed) and the identity provider's `email` claim, if any. */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  readonly email: string | null;
+}
+
 export interface IssuedToken {
   readonly accessToken: string;
   readonly tokenType: 'Bearer';
@@ -51,7 +57,7 @@ export class AccessTokenService {
   }
 
   /** The principal a token names, or UNAUTHENTICATED saying why the token is refused. */
-  async verify(token: string, adminTenantId: string | null): Promise<Principal> {
+  async verify(token: string, adminTenantId: string | null): Promise<VerifiedToken> {
     const payload = await this.verifiedPayload(token);
     const tenantId = payload['tid'];
     const role = payload['role'];
@@ -63,12 +69,16 @@ export class AccessTokenService {
     }
     if (subject === undefined || subject === '') throw refused('the token has no subject');
     const ours = payload.iss === ISSUER ? API_KEY_SUBJECT.exec(subject) : null;
+    const email = payload['email'];
     return {
-      tenantId,
-      role: role as Role,
-      actor: ours ? subject : `user:${subject}`,
-      apiKeyId: ours?.[1] ?? null,
-      installationAdmin: role === 'admin' && tenantId === adminTenantId,
+      principal: {
+        tenantId,
+        role: role as Role,
+        actor: ours ? subject : `user:${subject}`,
+        apiKeyId: ours?.[1] ?? null,
+        installationAdmin: role === 'admin' && tenantId === adminTenantId,
+      },
+      email: typeof email === 'string' ? email : null,
     };
   }
 

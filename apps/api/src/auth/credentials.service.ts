@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, isApiKeyUsable, type Role, type TenantStatus } from '@envoy-fleet/domain';
+import {
+  DomainError,
+  isApiKeyUsable,
+  type Role,
+  type TenantStatus,
+  type UserStatus,
+} from '@envoy-fleet/domain';
 import type { DataSource } from 'typeorm';
 import { API_SETTINGS, SYSTEM_DATA_SOURCE } from '../api.tokens';
 import type { ApiSettings } from '../api-settings';
-import { AccessTokenService } from './access-token.service';
+import { AccessTokenService, type VerifiedToken } from './access-token.service';
 import { apiKeyMatches, lookupPrefixOf } from './api-key-token';
 import type { Principal } from './principal';
 
@@ -16,6 +22,12 @@ interface KeyRow {
   expires_at: Date | null;
   revoked_at: Date | null;
   role: Role;
+}
+
+interface BoundUserRow {
+  id: string;
+  status: UserStatus;
+  role: Role | null;
 }
 
 export interface TenantLimits {
@@ -44,8 +56,64 @@ export class CredentialsService {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = bearerTokenOf(authorization);
     return JWT_SHAPE.test(token)
-      ? this.tokens.verify(token, this.settings.adminTenantId)
+      ? this.withBoundRole(await this.tokens.verify(token, this.settings.adminTenantId))
       : this.authenticateApiKey(token);
+  }
+
+  /**
+   * Role bindings decide, not the role a token claims: a token exchanged for an API key carries the
+   * key's current binding (and dies with the key); an identity provider's token that names a user of
+   * the tenant (subject = user id, or its `email` claim) carries that user's binding, and a disabled
+   * or unbound user is refused. Tokens naming no user of the tenant keep their `role` claim.
+   */
+  private async withBoundRole({ principal, email }: VerifiedToken): Promise<Principal> {
+    const role =
+      principal.apiKeyId === null
+        ? await this.userRole(principal, email)
+        : await this.apiKeyRole(principal.tenantId, principal.apiKeyId);
+    return {
+      ...principal,
+      role,
+      installationAdmin: role === 'admin' && principal.tenantId === this.settings.adminTenantId,
+    };
+  }
+
+  private async apiKeyRole(tenantId: string, apiKeyId: string): Promise<Role> {
+    const rows: Omit<KeyRow, 'id' | 'key_hash'>[] = await this.system.query(
+      `SELECT k.tenant_id, k.expires_at, k.revoked_at, b.role
+       FROM api_keys k JOIN role_bindings b ON b.api_key_id = k.id
+       WHERE k.id = $1`,
+      [apiKeyId],
+    );
+    const key = rows[0];
+    if (key === undefined || key.tenant_id !== tenantId) {
+      throw new DomainError('UNAUTHENTICATED', `API key ${apiKeyId} of this token no longer exists`);
+    }
+    if (!isApiKeyUsable({ expiresAt: key.expires_at, revokedAt: key.revoked_at }, new Date())) {
+      throw new DomainError('UNAUTHENTICATED', `API key ${apiKeyId} of this token is revoked or expired`);
+    }
+    return key.role;
+  }
+
+  private async userRole(principal: Principal, email: string | null): Promise<Role> {
+    const subject = principal.actor.slice('user:'.length);
+    const rows: BoundUserRow[] = await this.system.query(
+      `SELECT u.id, u.status, b.role
+       FROM users u LEFT JOIN role_bindings b ON b.user_id = u.id
+       WHERE u.tenant_id = $1 AND (u.id::text = $2 OR u.email = $3)
+       ORDER BY (u.id::text = $2) DESC LIMIT 1`,
+      [principal.tenantId, subject, email?.toLowerCase() ?? null],
+    );
+    const user = rows[0];
+    if (user === undefined) return principal.role;
+    if (user.status !== 'active') throw new DomainError('UNAUTHENTICATED', `user ${user.id} is disabled`);
+    if (user.role === null) {
+      throw new DomainError(
+        'PERMISSION_DENIED',
+        `user ${user.id} has no role binding in tenant ${principal.tenantId}`,
+      );
+    }
+    return user.role;
   }
 
   async authenticateApiKey(token: string): Promise<Principal> {

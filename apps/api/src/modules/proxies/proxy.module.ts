@@ -3,5 +3,9 @@ import { ProxyController } from './proxy.controller';
 import { ProxyStatusService } from './proxy-status.service';
 import { ProxyService } from './proxy.service';
 
-@Module({ controllers: [ProxyController], providers: [ProxyService, ProxyStatusService] })
+@Module({
+  controllers: [ProxyController],
+  providers: [ProxyService, ProxyStatusService],
+  exports: [ProxyService],
+})
 export class ProxyModule {}
