@@ -1,4 +1,5 @@
 import type { CreatedApiKeyView } from '../src/modules/api-keys/api-key.dto';
+import type { CreatedTenantView } from '../src/modules/tenants/tenant.dto';
 import type { ConfigTemplateView, RenderView } from '../src/modules/config-templates/config-template.dto';
 import type { ProxyDeliveryStatusView } from '../src/modules/proxies/proxy-status.dto';
 import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto';
@@ -281,6 +282,26 @@ describe('config templates', () => {
 
     expect(before.body.configRejection).toBeNull();
     expect(after.body.configRejection).toEqual({ ...rejection, at: '2026-01-02T03:04:05.000Z' });
+  });
+
+  it("keeps another tenant's templates out of sight: not listed, 404 to read, render or change", async () => {
+    const template = (await create('tenant-a-only')).body;
+    const tenantB = (
+      await api.admin.post<CreatedTenantView>('/api/v1/tenants', { name: 'templates-b', displayName: 'B' })
+    ).body;
+    const adminB = api.anonymous.as(tenantB.adminApiKey.secret);
+    const path = `${TEMPLATES}/${template.id}`;
+
+    const listed = await adminB.get<Page<ConfigTemplateView>>(TEMPLATES);
+    const patched = await adminB.patch(path, { description: 'b' }, { headers: { 'if-match': 'W/"1"' } });
+
+    expect(listed.body.items).toEqual([]);
+    expect((await adminB.get(path)).status).toBe(404);
+    expect((await adminB.post(`${path}/render`, { parameters: { port: 1, timeout: '1s' } })).status).toBe(
+      404,
+    );
+    expect(patched.status).toBe(404);
+    expect((await api.admin.get<ConfigTemplateView>(path)).body.description).toBe('');
   });
 
   it('lets a viewer read and render but not write (403)', async () => {
