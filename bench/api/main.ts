@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { runMigrations } from '@envoy-fleet/db';
 import { createTestDatabase } from '@envoy-fleet/test-kit/database';
@@ -22,14 +23,19 @@ import { readVerdict, type ScenarioResult, scenarioResult, table } from './api-r
  * validated document, a version, an audit row and an outbox event per request), at each concurrency.
  */
 
-const USAGE = 'api [--connections 100,1000] [--duration-s 10] [--seed 500] [--out FILE] [--profile DIR]';
+const USAGE =
+  'api [--connections 100,1000] [--duration-s 10] [--rate REQUESTS_PER_S] [--seed 500] [--out FILE] [--profile DIR]';
 const GOAL = { connections: 1_000, p99Ms: 100 };
 const WARM_UP = { connections: 20, durationS: 3 };
 const SEED_CONCURRENCY = 8;
+/** Between runs, until reading one config takes less than this several times in a row. */
+const SETTLED = { latencyMs: 250, inARow: 3, timeoutMs: 180_000 };
 
 interface Options {
   readonly connections: readonly number[];
   readonly durationS: number;
+  /** Requests per second over all connections; undefined: each connection sends its next request at once. */
+  readonly rate: number | undefined;
   readonly seed: number;
   readonly out: string;
   readonly profileDir: string | undefined;
@@ -54,6 +60,7 @@ function readOptions(): Options {
     options: {
       connections: { type: 'string', default: '100,1000' },
       'duration-s': { type: 'string', default: '10' },
+      rate: { type: 'string' },
       seed: { type: 'string', default: '500' },
       out: { type: 'string', default: join(__dirname, '..', '..', 'results', 'api.json') },
       profile: { type: 'string' },
@@ -68,6 +75,7 @@ function readOptions(): Options {
   return {
     connections: values.connections.split(',').map((text) => positive('connections', text.trim())),
     durationS: positive('duration-s', values['duration-s']),
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate),
     seed: positive('seed', values.seed),
     out: resolve(values.out),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
@@ -171,17 +179,35 @@ function scenarios(configIds: readonly string[]): Scenario[] {
   ];
 }
 
+/**
+ * Waits until the api has worked off what the last run left queued (requests of closed connections are
+ * still answered), so that each run starts on an idle api.
+ */
+async function settle(url: string, token: string, configId: string): Promise<void> {
+  const deadline = performance.now() + SETTLED.timeoutMs;
+  let fast = 0;
+  while (fast < SETTLED.inARow) {
+    if (performance.now() > deadline)
+      throw new Error(`the api did not settle within ${SETTLED.timeoutMs} ms`);
+    const startedAt = performance.now();
+    await call(url, token, 'GET', `/api/v1/configs/${configId}`);
+    fast = performance.now() - startedAt < SETTLED.latencyMs ? fast + 1 : 0;
+  }
+}
+
 async function drive(
   url: string,
   token: string,
   request: autocannon.Request,
   connections: number,
   durationS: number,
+  rate?: number,
 ) {
   return autocannon({
     url,
     connections,
     duration: durationS,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     timeout: 60,
     headers: { authorization: `Bearer ${token}` },
     requests: [request],
@@ -224,11 +250,22 @@ async function main(): Promise<void> {
     log(`- api at ${api.url}; seeding ${options.seed} configs`);
     const { accessToken, configIds } = await seed(api.url, installationKey, options.seed);
     const results: ScenarioResult[] = [];
+    const probe = configIds[0];
+    if (probe === undefined) throw new Error('no config was seeded');
     for (const scenario of scenarios(configIds)) {
       await drive(api.url, accessToken, scenario.request, WARM_UP.connections, WARM_UP.durationS);
       for (const connections of options.connections) {
-        log(`- ${scenario.name} with ${connections} connections for ${options.durationS} s`);
-        const outcome = await drive(api.url, accessToken, scenario.request, connections, options.durationS);
+        await settle(api.url, accessToken, probe);
+        const pace = options.rate === undefined ? '' : ` at ${options.rate} req/s in all`;
+        log(`- ${scenario.name} with ${connections} connections${pace} for ${options.durationS} s`);
+        const outcome = await drive(
+          api.url,
+          accessToken,
+          scenario.request,
+          connections,
+          options.durationS,
+          options.rate,
+        );
         results.push(scenarioResult(scenario, connections, outcome));
       }
     }
@@ -239,7 +276,7 @@ async function main(): Promise<void> {
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(
       options.out,
-      `${JSON.stringify({ benchmark: 'api', finishedAt: new Date().toISOString(), machine, seededConfigs: options.seed, results }, null, 2)}\n`,
+      `${JSON.stringify({ benchmark: 'api', finishedAt: new Date().toISOString(), machine, seededConfigs: options.seed, rate: options.rate ?? null, results }, null, 2)}\n`,
     );
     log(`results written to ${options.out}`);
   } finally {

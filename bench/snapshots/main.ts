@@ -209,7 +209,11 @@ async function main(): Promise<void> {
   let api: ApiProcess | undefined;
   try {
     await bus.provisionStreams();
-    api = await ApiProcess.start([], {
+    const apiProfile =
+      options.profileDir === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, 'api')}`];
+    api = await ApiProcess.start(apiProfile, {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: await freePort(),
       GRPC_PORT: await freePort(),
