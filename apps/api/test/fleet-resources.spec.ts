@@ -83,6 +83,18 @@ describe('proxy groups and proxies', () => {
     expect(unknown.status).toBe(404);
     expect(overQuota.status).toBe(403);
     expect(overQuota.problem).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { quota: 'maxProxies' } });
+    const rolled = await api.admin.patch<ProxyGroupView>(
+      `/api/v1/proxy-groups/${edge.id}`,
+      { image: 'envoyproxy/envoy:v1.37.0', maxSurge: 2 },
+      { headers: { 'if-match': 'W/"2"' } },
+    );
+    const noSurge = await api.admin.patch(
+      `/api/v1/proxy-groups/${edge.id}`,
+      { maxSurge: 0 },
+      { headers: { 'if-match': 'W/"3"' } },
+    );
+    expect(rolled.body).toMatchObject({ image: 'envoyproxy/envoy:v1.37.0', maxSurge: 2, desiredReplicas: 3 });
+    expect(noSurge.status).toBe(400);
     expect(
       await api.sql(`SELECT type, payload FROM outbox WHERE aggregate_id = $1 AND type = 'group.scaled'`, [
         edge.id,

@@ -59,6 +59,7 @@ export class FleetAgents {
 
   private async complete(vmId: string, tenantId: string, command: AgentCommand): Promise<void> {
     const proxyId = (command.payload as { proxyId: string }).proxyId;
+    const containerId = `container-${proxyId}-${command.kind === 'update-image' ? command.id : 'first'}`;
     await this.bus.publish(
       createEvent('agent.command.completed', {
         id: randomUUID(),
@@ -71,9 +72,29 @@ export class FleetAgents {
           proxyId,
           completedAt: new Date().toISOString(),
           ok: true,
-          containerId: command.kind === 'remove' ? null : `container-${proxyId}`,
+          containerId: command.kind === 'remove' ? null : containerId,
           changed: true,
           probe: null,
+        },
+      }),
+    );
+    if (command.kind !== 'create' && command.kind !== 'update-image') return;
+    // The new container starts and its admin /ready answers.
+    await this.bus.publish(
+      createEvent('agent.container.changed', {
+        id: randomUUID(),
+        tenantId,
+        aggregateId: vmId,
+        payload: {
+          nodeId: vmId,
+          proxyId,
+          containerId,
+          containerName: (command.payload as { groupName?: string }).groupName ?? proxyId,
+          change: 'health',
+          status: 'running',
+          exitCode: null,
+          health: 'healthy',
+          observedAt: new Date().toISOString(),
         },
       }),
     );

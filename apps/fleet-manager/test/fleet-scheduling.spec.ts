@@ -245,11 +245,15 @@ describe('fleet scheduling', () => {
         : undefined;
     });
     expect(running.map((proxy) => proxy.containerId)).toEqual(
-      running.map((proxy) => `container-${proxy.id}`),
+      running.map((proxy) => `container-${proxy.id}-first`),
     );
     expect(vms.map((vmId) => running.filter((proxy) => proxy.vmId === vmId).length)).toEqual([2, 2]);
 
     const observed = running[0] as ProxyEntity;
+    await eventually('the first health report applied', async () => {
+      const proxy = (await proxiesOf(edge)).find((each) => each.id === observed.id);
+      return proxy?.health === 'healthy' ? proxy : undefined;
+    });
     await bus.publish(
       createEvent('agent.container.changed', {
         id: randomUUID(),
@@ -258,21 +262,29 @@ describe('fleet scheduling', () => {
         payload: {
           nodeId: observed.vmId as string,
           proxyId: observed.id,
-          containerId: `container-${observed.id}`,
+          containerId: `container-${observed.id}-first`,
           containerName: observed.containerName,
           change: 'health',
           status: 'running',
           exitCode: null,
-          health: 'healthy',
+          health: 'unhealthy',
           observedAt: new Date().toISOString(),
         },
       }),
     );
-    const healthy = await eventually('the reported container state on the proxy', async () => {
+    const unhealthy = await eventually('the reported container state on the proxy', async () => {
       const proxy = (await proxiesOf(edge)).find((each) => each.id === observed.id);
-      return proxy?.health === 'healthy' ? proxy : undefined;
+      return proxy?.health === 'unhealthy' ? proxy : undefined;
     });
-    expect(healthy).toMatchObject({ status: 'running', containerId: `container-${observed.id}` });
+    expect(unhealthy).toMatchObject({ status: 'running', containerId: `container-${observed.id}-first` });
+    const admin = await createDataSource({ url: database.adminUrl }).initialize();
+    const healthEvents: unknown[] = await admin
+      .query(
+        `SELECT payload->>'health' AS health FROM outbox WHERE type = 'proxy.health.changed' AND aggregate_id = $1 ORDER BY id`,
+        [observed.id],
+      )
+      .finally(() => admin.destroy());
+    expect(healthEvents).toEqual([{ health: 'healthy' }, { health: 'unhealthy' }]);
 
     await scale(owner.id, edge, 1);
     const left = await eventually('the three newest proxies removed', async () => {
@@ -360,6 +372,76 @@ describe('fleet scheduling', () => {
       { payload: { vmId: lost, status: 'not_ready' } },
       { payload: { vmId: lost, status: 'ready' } },
     ]);
+  });
+
+  it('rolls a group over to a new image one proxy at a time, each once its new container is ready and has ACKed', async () => {
+    const image = 'envoyproxy/envoy:v1.37.0';
+    const owner = await tenant();
+    await vm(owner.id, 'vm-r1', 'a');
+    await vm(owner.id, 'vm-r2', 'b');
+    const edge = await group(owner.id, 'rolled');
+    await scale(owner.id, edge, 3);
+    const before = await eventually('three healthy proxies', async () => {
+      const proxies = await proxiesOf(edge);
+      return proxies.length === 3 && proxies.every((proxy) => proxy.health === 'healthy')
+        ? proxies
+        : undefined;
+    });
+    // What the delivery recorder writes when xds-server reports an ACK.
+    const ack = (proxy: ProxyEntity) =>
+      write((manager) =>
+        manager.query(
+          `INSERT INTO config_history (tenant_id, proxy_id, resource_type, xds_version, status, responded_at)
+           VALUES ($1, $2, 'cluster', 'v1', 'acked', now())`,
+          [owner.id, proxy.id],
+        ),
+      );
+    for (const proxy of before) await ack(proxy);
+
+    await write((manager) => manager.update(ProxyGroupEntity, { id: edge }, { image }));
+    await bus.publish(
+      createEvent('group.changed', {
+        id: randomUUID(),
+        tenantId: owner.id,
+        aggregateId: edge,
+        payload: { groupId: edge, name: 'rolled', change: 'updated' },
+      }),
+    );
+
+    const order: string[] = [];
+    for (let round = 1; round <= 3; round += 1) {
+      const inFlight = await eventually(`update ${round} under way`, async () => {
+        const proxies = await proxiesOf(edge);
+        const updating = proxies.filter((proxy) => proxy.imageUpdatedAt !== null);
+        return proxies.filter((proxy) => proxy.image === image).length === round && updating.length === 1
+          ? updating[0]
+          : undefined;
+      });
+      const ready = await eventually(`new container ${round} healthy`, async () => {
+        const proxy = (await proxiesOf(edge)).find((each) => each.id === inFlight.id);
+        return proxy?.health === 'healthy' && proxy.status === 'running' ? proxy : undefined;
+      });
+      // Ready but not yet ACKed: the next proxy waits.
+      expect((await proxiesOf(edge)).filter((proxy) => proxy.image === image)).toHaveLength(round);
+      order.push(ready.id);
+      await ack(ready);
+    }
+    const after = await eventually('every proxy on the new image and settled', async () => {
+      const proxies = await proxiesOf(edge);
+      return proxies.every((proxy) => proxy.imageUpdatedAt === null) ? proxies : undefined;
+    });
+
+    expect(after.map((proxy) => proxy.image)).toEqual([image, image, image]);
+    expect(order).toEqual(
+      [...before].sort((a, b) => a.nodeId.localeCompare(b.nodeId)).map((proxy) => proxy.id),
+    );
+    for (const proxy of before) {
+      const commands = (agents.commands.get(proxy.vmId as string) ?? []).filter(
+        (command) => (command.payload as { proxyId: string }).proxyId === proxy.id,
+      );
+      expect(commands.map((command) => command.kind)).toEqual(['create', 'update-image']);
+      expect(commands[1]?.payload).toEqual({ proxyId: proxy.id, image, graceSeconds: 5 });
+    }
   });
 
   it('exposes fleet gauges and command counters on /metrics', async () => {

@@ -6,7 +6,9 @@ import { AuditLog1795564920000 } from './migrations/1795564920000-audit-log.migr
 import { idempotencyKeysMigration } from './migrations/1795565000000-idempotency-keys.migration';
 import { ProxyDeliveryStatus1795565100000 } from './migrations/1795565100000-proxy-delivery-status.migration';
 import { FleetScheduling1795565300000 } from './migrations/1795565300000-fleet-scheduling.migration';
+import { RollingImageUpdate1795565300001 } from './migrations/1795565300001-rolling-image-update.migration';
 import { ProxyConfigRejection1795565400000 } from './migrations/1795565400000-proxy-config-rejection.migration';
+import { RolloutProgress1795565600000 } from './migrations/1795565600000-rollout-progress.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationInterface)[] {
@@ -17,6 +19,8 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     idempotencyKeysMigration(roles),
     ProxyDeliveryStatus1795565100000,
     FleetScheduling1795565300000,
+    RollingImageUpdate1795565300001,
     ProxyConfigRejection1795565400000,
+    RolloutProgress1795565600000,
   ];
 }

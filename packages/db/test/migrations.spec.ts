@@ -75,6 +75,7 @@ describe('migrations', () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
       'ProxyConfigRejection1795565400000',
+      'RollingImageUpdate1795565300001',
       'FleetScheduling1795565300000',
       'ProxyDeliveryStatus1795565100000',
       'IdempotencyKeys1795565000000',
@@ -99,6 +100,7 @@ describe('migrations', () => {
       'IdempotencyKeys1795565000000',
       'ProxyDeliveryStatus1795565100000',
       'FleetScheduling1795565300000',
+      'RollingImageUpdate1795565300001',
       'ProxyConfigRejection1795565400000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);

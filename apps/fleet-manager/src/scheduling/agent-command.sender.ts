@@ -44,6 +44,15 @@ export class AgentCommandSender {
     });
   }
 
+  /** Recreates the proxy's container with its (new) image; Envoy drains for the grace period first. */
+  updateImage(proxy: ProxyEntity): Promise<boolean> {
+    return this.send(proxy, 'update-image', {
+      proxyId: proxy.id,
+      image: proxy.image,
+      graceSeconds: this.deps.settings.stopGraceSeconds,
+    });
+  }
+
   /** Drains the proxy: SIGTERM with the configured grace, then removal of the container. */
   async drain(proxy: ProxyEntity): Promise<boolean> {
     const graceSeconds = this.deps.settings.stopGraceSeconds;

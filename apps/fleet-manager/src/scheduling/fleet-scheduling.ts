@@ -9,6 +9,7 @@ import { AgentCommandSender } from './agent-command.sender';
 import { type FleetCounts, FleetMetrics } from './fleet-metrics';
 import { type FleetSettings } from './fleet-settings';
 import { GroupScaler } from './group-scaler';
+import { RollingImageUpdate } from './rolling-image-update';
 
 /** Every replica joins these consumer groups, so each event is handled by one of them. */
 export const SCHEDULING_CONSUMER = 'fleet-manager-scheduling';
@@ -27,7 +28,8 @@ export interface FleetSchedulingDependencies {
 }
 
 /**
- * Scheduling and the health monitor: scales groups when their desired replicas change, folds agent
+ * Scheduling and the health monitor: scales groups when their desired replicas change, rolls them
+ * over to a new image, folds agent
  * reports into proxy and VM state, and handles VMs that stop heartbeating. Everything it opens is
  * closed with the app.
  */
@@ -40,6 +42,20 @@ export async function startFleetScheduling(
   const commands = new AgentCommandSender({ bus, settings, metrics, logger });
   const scaler = new GroupScaler({ dataSource: deps.dataSource, commands, settings, logger });
   const reports = new AgentReportHandler({ systemDataSource: deps.systemDataSource, metrics, logger });
+  const rollingUpdate = await resources.open(
+    'rolling image update',
+    () =>
+      Promise.resolve(
+        new RollingImageUpdate({
+          dataSource: deps.dataSource,
+          systemDataSource: deps.systemDataSource,
+          commands,
+          intervalMs: settings.healthIntervalMs,
+          logger,
+        }).start(),
+      ),
+    (updater) => updater.stop(),
+  );
 
   await resources.open(
     'scaling consumer',
@@ -49,11 +65,9 @@ export async function startFleetScheduling(
         types: SCALE_TRIGGERS,
         handler: async (event, delivery) => {
           if (event.tenantId === null || !wantsScaling(event)) return;
-          await scaler.execute({
-            tenantId: event.tenantId,
-            groupId: event.payload.groupId,
-            resendPending: delivery.attempt > 1,
-          });
+          const target = { tenantId: event.tenantId, groupId: event.payload.groupId };
+          await scaler.execute({ ...target, resendPending: delivery.attempt > 1 });
+          await rollingUpdate.execute(target);
         },
       }),
     (subscription) => subscription.stop(),

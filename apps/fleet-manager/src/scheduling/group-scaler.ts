@@ -104,9 +104,7 @@ export class GroupScaler {
     manager: EntityManager,
     command: ScaleGroupCommand,
   ): Promise<{ report: ScaleReport; pending: ScaleReport }> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `fleet-manager:group:${command.groupId}`,
-    ]);
+    await lockGroup(manager, command.groupId);
     const nothing: ScaleReport = { created: [], draining: [], unplaced: 0 };
     const group = await manager.findOneBy(ProxyGroupEntity, { id: command.groupId });
     if (group === null) return { report: nothing, pending: nothing };
@@ -164,7 +162,7 @@ export class GroupScaler {
     );
     const candidates = nodes.map((node) => candidateOf(node, group.id, onNodes, this.deps.settings));
     const plan = planPlacement(candidates, count, this.deps.settings.proxyDemand);
-    const image = (await newestImage(manager, group.id)) ?? this.deps.settings.defaultImage;
+    const image = group.image ?? (await newestImage(manager, group.id)) ?? this.deps.settings.defaultImage;
     const ordinals = nextOrdinals(usedOrdinals, plan.nodeIds.length);
     const taken = new Map(candidates.map((candidate) => [candidate.id, new Set(candidate.takenPorts)]));
 
@@ -201,6 +199,13 @@ export class GroupScaler {
       unplaced: count - created.length,
     };
   }
+}
+
+/** Scaling and rolling updates of one group take turns, across replicas, for the rest of the transaction. */
+export async function lockGroup(manager: EntityManager, groupId: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `fleet-manager:group:${groupId}`,
+  ]);
 }
 
 function candidateOf(

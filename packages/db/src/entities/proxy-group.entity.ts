@@ -12,6 +12,8 @@ import { MutableTenantOwnedEntity } from './tenant-owned.entity';
 @Check('ck_proxy_groups_parent', `parent_id <> id`)
 @Check('ck_proxy_groups_desired_replicas', `desired_replicas >= 0`)
 @Check('ck_proxy_groups_labels', `jsonb_typeof(labels) = 'object'`)
+@Check('ck_proxy_groups_image', `image <> ''`)
+@Check('ck_proxy_groups_max_surge', `max_surge BETWEEN 1 AND 100`)
 export class ProxyGroupEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'uuid', nullable: true })
   parentId!: string | null;
@@ -37,4 +39,11 @@ export class ProxyGroupEntity extends MutableTenantOwnedEntity {
   /** Whether fleet-manager recreates the group's proxies elsewhere when their VM is lost. */
   @Column({ type: 'boolean', default: false })
   rescheduleOnNodeLoss!: boolean;
+
+  /** The image the group's proxies should run; a change rolls them over, `maxSurge` at a time. */
+  @Column({ type: 'text', nullable: true })
+  image!: string | null;
+
+  @Column({ type: 'integer', default: 1 })
+  maxSurge!: number;
 }

@@ -115,6 +115,10 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
 
+  /** When a rolling update last changed the image; NULL once the new container is ready and has ACKed. */
+  @Column({ type: 'timestamptz', nullable: true })
+  imageUpdatedAt!: Date | null;
+
   /** Whether an xds-server replica holds a stream of the proxy, as its connect/disconnect events say. */
   @Column({ type: 'boolean', default: false })
   xdsConnected!: boolean;

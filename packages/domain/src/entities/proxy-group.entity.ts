@@ -15,6 +15,10 @@ export interface ProxyGroup {
   readonly desiredReplicas: number | null;
   /** Whether fleet-manager recreates the group's proxies on other VMs when their VM is lost. */
   readonly rescheduleOnNodeLoss: boolean;
+  /** The image the group's proxies should run (null: each keeps its own); a change rolls them over. */
+  readonly image: string | null;
+  /** How many proxies a rolling image update replaces at once. */
+  readonly maxSurge: number;
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -17,6 +17,8 @@ export const proxyGroupWriteSchema = z.strictObject({
   labels: labelsSchema.default({}),
   desiredReplicas: z.number().int().min(0).nullable().default(null),
   rescheduleOnNodeLoss: z.boolean().default(false),
+  image: z.string().min(1).max(512).nullable().default(null),
+  maxSurge: z.number().int().min(1).max(100).default(1),
 });
 export type ProxyGroupWrite = z.output<typeof proxyGroupWriteSchema>;
 
@@ -28,6 +30,8 @@ export const proxyGroupViewSchema = z.object({
   labels: labelsView,
   desiredReplicas: z.number().int().nullable(),
   rescheduleOnNodeLoss: z.boolean(),
+  image: z.string().nullable(),
+  maxSurge: z.number().int(),
   ...versionedViewFields,
 });
 export type ProxyGroupView = z.output<typeof proxyGroupViewSchema>;
@@ -41,6 +45,8 @@ export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
     labels: group.labels,
     desiredReplicas: group.desiredReplicas,
     rescheduleOnNodeLoss: group.rescheduleOnNodeLoss,
+    image: group.image,
+    maxSurge: group.maxSurge,
     version: group.version,
     createdAt: group.createdAt.toISOString(),
     updatedAt: group.updatedAt.toISOString(),
@@ -48,8 +54,9 @@ export function proxyGroupView(group: ProxyGroupEntity): ProxyGroupView {
 }
 
 export function proxyGroupWriteOf(view: ProxyGroupView): ProxyGroupWrite {
-  const { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss } = view;
-  return { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss };
+  const { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss, image, maxSurge } =
+    view;
+  return { name, parentId, description, labels, desiredReplicas, rescheduleOnNodeLoss, image, maxSurge };
 }
 
 /** `POST /proxy-groups/{id}/scale`: how many proxies fleet-manager keeps running for the group. */
