@@ -1,4 +1,4 @@
-import { resolveBootstrap, SimFleet, type XdsTypeUrl } from '@envoy-fleet/envoy-sim';
+import { type EnvoySim, resolveBootstrap, SimFleet, type XdsTypeUrl } from '@envoy-fleet/envoy-sim';
 import { groupOf, NODE_ID_PATTERN } from './fleet-layout';
 import { type FromWorker, preciseNow, type ToWorker } from './worker-protocol';
 
@@ -44,19 +44,37 @@ function expect(message: Extract<ToWorker, { type: 'expect' }>, groups: number):
   let pending = running.sims.length;
   const nacksBefore = running.summary().nacked;
   const detach: (() => void)[] = [];
+  const unconverged = new Set<number>();
   const finish = (): void => {
     clearTimeout(timer);
     for (const off of detach) off();
-    send({ type: 'converged', ackedAt, missing: pending, nacks: running.summary().nacked - nacksBefore });
+    const stuck = [...unconverged].slice(0, 3).map((index) => {
+      const sim = running.sims[index] as EnvoySim;
+      const wanted = message.versions[groupOf(index + 1, groups)] ?? {};
+      const held = Object.keys(wanted).map(
+        (typeUrl) =>
+          `${typeUrl.split('.').pop()} ${sim.acceptedVersion(typeUrl as XdsTypeUrl)} (expected ${wanted[typeUrl]})`,
+      );
+      return `${sim.nodeId} ${sim.connected ? 'connected' : 'disconnected'}: ${held.join(', ')}`;
+    });
+    send({
+      type: 'converged',
+      ackedAt,
+      missing: pending,
+      stuck,
+      nacks: running.summary().nacked - nacksBefore,
+    });
   };
   running.sims.forEach((sim, index) => {
     const wanted = message.versions[groupOf(index + 1, groups)];
     if (wanted === undefined) throw new Error(`no expected versions for proxy ${index + 1}`);
     const waiting = new Set(Object.keys(wanted));
+    unconverged.add(index);
     const onAck = (event: { typeUrl: XdsTypeUrl; version: string }): void => {
       if (wanted[event.typeUrl] !== event.version || !waiting.delete(event.typeUrl)) return;
       if (waiting.size > 0) return;
       ackedAt.push(preciseNow());
+      unconverged.delete(index);
       sim.off('ack', onAck);
       pending -= 1;
       if (pending === 0) finish();

@@ -258,6 +258,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     const change = await converged;
     const afterChange = processUsage(pid);
     const latencies = change.ackedAt.map((at) => at - announcedAt);
+    for (const line of change.stuck) log(`  not converged: ${line}`);
     log(
       `  fleet-wide change ACKed by ${latencies.length}/${proxies} proxies, last after ${(Math.max(...latencies) / 1_000).toFixed(2)} s`,
     );

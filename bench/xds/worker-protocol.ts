@@ -28,6 +28,8 @@ export type FromWorker =
       readonly type: 'converged';
       readonly ackedAt: readonly number[];
       readonly missing: number;
+      /** A few proxies that did not converge, with what they hold. */
+      readonly stuck: readonly string[];
       readonly nacks: number;
     }
   | { readonly type: 'failed'; readonly message: string };

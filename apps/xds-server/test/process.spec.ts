@@ -32,7 +32,7 @@ describe('xds-server process (node dist/main.js)', () => {
       NATS_NAMESPACE: bed.scope.natsNamespace,
     };
     server = await XdsProcess.start(env);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await server.stop();

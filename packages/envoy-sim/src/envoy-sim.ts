@@ -75,6 +75,8 @@ export interface EnvoySimEvents {
   connected: [];
   disconnected: [DisconnectEvent];
   request: [DiscoveryRequest | DeltaDiscoveryRequest];
+  /** Every response, as received, before it is applied. */
+  response: [DiscoveryResponse | DeltaDiscoveryResponse];
   ack: [AckEvent];
   nack: [NackEvent];
   state: [ServerState];
@@ -174,6 +176,8 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
   private readonly catalog: ResourceCatalog;
   private readonly backoff: JitteredExponentialBackoff;
   private client?: AggregatedDiscoveryServiceClient;
+  /** Which of the bootstrap's xDS servers the current (or next) stream goes to. */
+  private endpoint = 0;
   private stream?: AdsStream;
   private reconnectTimer?: NodeJS.Timeout;
   private firstRequestOnStream = true;
@@ -220,6 +224,11 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     return this.connectedNow;
   }
 
+  /** `host:port` of the xDS server the current (or next) stream goes to. */
+  get xdsTarget(): string {
+    return this.pool.targetOf(this.endpoint);
+  }
+
   /** Opens the admin endpoint (when the bootstrap has one), connects and subscribes CDS, as Envoy starts. */
   async start(): Promise<void> {
     if (this.running) return;
@@ -229,7 +238,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
       this.adminInfo = await this.admin.listen(adminConfig.port, adminConfig.address);
     }
     this.running = true;
-    this.client = this.pool.acquire();
+    this.client = this.pool.acquire(this.endpoint);
     this.subscribe(CLUSTER_TYPE);
     this.openStream();
   }
@@ -402,11 +411,11 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     this.stream = stream;
     if (stream.mode === 'sotw') {
       stream.call.on('data', (response: DiscoveryResponse) =>
-        this.onResponse(stream, () => this.onSotwResponse(response)),
+        this.onResponse(stream, response, () => this.onSotwResponse(response)),
       );
     } else {
       stream.call.on('data', (response: DeltaDiscoveryResponse) =>
-        this.onResponse(stream, () => this.onDeltaResponse(response)),
+        this.onResponse(stream, response, () => this.onDeltaResponse(response)),
       );
     }
     stream.call.on('metadata', () => {
@@ -436,8 +445,13 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     check();
   }
 
-  private onResponse(stream: AdsStream, handle: () => void): void {
+  private onResponse(
+    stream: AdsStream,
+    response: DiscoveryResponse | DeltaDiscoveryResponse,
+    handle: () => void,
+  ): void {
     if (this.stream !== stream) return;
+    this.emit('response', response);
     // Envoy resets its backoff and marks the control plane connected on every response.
     this.backoff.reset();
     this.setConnected(true);
@@ -451,9 +465,18 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     for (const typeUrl of this.subscriptionOrder)
       recordConnectionFailure(this.stats, this.subscriptionScopes(typeUrl));
     if (!this.running) return;
+    this.nextEndpoint();
     const retryInMs = this.backoff.nextDelayMs();
     this.reconnectTimer = setTimeout(() => this.openStream(), retryInMs);
     this.emit('disconnected', { code, details, retryInMs });
+  }
+
+  /** With several xDS servers, the next stream goes to the next one (Envoy: a host per connection). */
+  private nextEndpoint(): void {
+    if (this.pool.endpointCount < 2 || !this.client) return;
+    this.pool.release(this.client);
+    this.endpoint = (this.endpoint + 1) % this.pool.endpointCount;
+    this.client = this.pool.acquire(this.endpoint);
   }
 
   private setConnected(connected: boolean): void {

@@ -9,6 +9,7 @@ export {
   type AdminConfig,
   type SimBootstrap,
   type SimNode,
+  type XdsEndpoint,
   type XdsMode,
   type XdsServerConfig,
   type XdsTlsFiles,

@@ -142,4 +142,39 @@ describe('envoy-sim over delta ADS', () => {
       expected(ROUTE_TYPE, { subscribe: ['http-routes'], initial: { 'http-routes': 'r-1' } }),
     ]);
   });
+
+  it('reopens an ended stream on the next xDS server of the bootstrap, in turn, resuming there', async () => {
+    const other = await AdsTestPeer.start();
+    const failover = new EnvoySim({
+      bootstrap: testBootstrap(peer.port, 'delta', {
+        alternateEndpoints: [{ host: '127.0.0.1', port: other.port }],
+      }),
+      backoff: { baseMs: 20, maxMs: 100 },
+    });
+    const servedBy: string[] = [];
+    failover.on('response', (received) => servedBy.push(received.nonce));
+    try {
+      await failover.start();
+      expect(failover.xdsTarget).toBe(`127.0.0.1:${peer.port}`);
+      const first = await peer.deltaStream();
+      await bringUp(first);
+      first.close(0, 'replica shutting down');
+
+      const second = await other.deltaStream();
+      expect(summary(await second.nextRequest())).toEqual(
+        expected(CLUSTER_TYPE, { subscribe: ['*'], initial: { backend: 'c-1' } }),
+      );
+      expect(failover.xdsTarget).toBe(`127.0.0.1:${other.port}`);
+      second.send(response('cluster', 'm1', []));
+      await failover.waitForVersion(CLUSTER_TYPE, 'sys-m1');
+      second.close();
+
+      await peer.deltaStream(1);
+      expect(servedBy).toEqual(['n1', 'n2', 'n3', 'n4', 'm1']);
+      expect(failover.state().types[CLUSTER_TYPE].resources).toEqual({ backend: 'c-1' });
+    } finally {
+      await failover.stop();
+      await other.stop();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import { ConfigStore } from '../config/config-store';
 import { NO_REJECTIONS } from '../config/reject-policy';
 import { SimStats } from '../stats/sim-stats';
 import { CLUSTER_TYPE, ENDPOINT_TYPE, LISTENER_TYPE, SECRET_TYPE, type XdsTypeUrl } from '../xds/xds-types';
-import { buildConfigDump } from './config-dump';
+import { bootstrapFromDocument } from '../bootstrap/bootstrap-file';
+import { bootstrapJson, buildConfigDump } from './config-dump';
 
 const AT = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -61,6 +62,22 @@ describe(buildConfigDump.name, () => {
       'SecretsConfigDump',
     ]);
     expect(types({ includeEds: true })).toContain('EndpointsConfigDump');
+  });
+
+  it('shows several xDS servers as the ADS cluster, which reads back as the same servers', () => {
+    const bootstrap = testBootstrap(18000, 'delta', {
+      alternateEndpoints: [{ host: '127.0.0.2', port: 18001 }],
+    });
+
+    expect(bootstrapFromDocument(bootstrapJson(bootstrap)).xds).toMatchObject({
+      host: '127.0.0.1',
+      port: 18000,
+      mode: 'delta',
+      alternateEndpoints: [{ host: '127.0.0.2', port: 18001 }],
+    });
+    expect(bootstrapFromDocument(bootstrapJson(testBootstrap(18000, 'sotw'))).xds).toEqual(
+      expect.not.objectContaining({ alternateEndpoints: expect.anything() }),
+    );
   });
 
   it('shows active, warming and rejected resources with versions and timestamps', () => {

@@ -69,8 +69,12 @@ function state(applied: AppliedResource, field: string): JsonObject {
   };
 }
 
+/** The ADS cluster's name when the bootstrap lists several xDS servers. */
+const XDS_CLUSTER = 'xds_cluster';
+
 export function bootstrapJson(bootstrap: SimBootstrap): JsonObject {
   const { node, xds, admin } = bootstrap;
+  const alternates = xds.alternateEndpoints ?? [];
   const locality: JsonObject = {};
   if (node.locality.region) locality['region'] = node.locality.region;
   if (node.locality.zone) locality['zone'] = node.locality.zone;
@@ -90,12 +94,40 @@ export function bootstrapJson(bootstrap: SimBootstrap): JsonObject {
       ads_config: {
         api_type: xds.mode === 'delta' ? 'DELTA_GRPC' : 'GRPC',
         transport_api_version: 'V3',
-        grpc_services: [{ google_grpc: { target_uri: `${xds.host}:${xds.port}`, stat_prefix: 'ads' } }],
+        grpc_services: [
+          alternates.length === 0
+            ? { google_grpc: { target_uri: `${xds.host}:${xds.port}`, stat_prefix: 'ads' } }
+            : { envoy_grpc: { cluster_name: XDS_CLUSTER } },
+        ],
         set_node_on_first_message_only: xds.setNodeOnFirstMessageOnly,
       },
       lds_config: { ads: {}, resource_api_version: 'V3' },
       cds_config: { ads: {}, resource_api_version: 'V3' },
     },
+    ...(alternates.length === 0
+      ? {}
+      : {
+          static_resources: {
+            clusters: [
+              {
+                name: XDS_CLUSTER,
+                type: 'STATIC',
+                load_assignment: {
+                  cluster_name: XDS_CLUSTER,
+                  endpoints: [
+                    {
+                      lb_endpoints: [xds, ...alternates].map((server) => ({
+                        endpoint: {
+                          address: { socket_address: { address: server.host, port_value: server.port } },
+                        },
+                      })),
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        }),
     ...(admin
       ? { admin: { address: { socket_address: { address: admin.address, port_value: admin.port } } } }
       : {}),

@@ -106,6 +106,39 @@ describe('bootstrap-file', () => {
     expect(sut.admin).toBeUndefined();
   });
 
+  it('takes every endpoint of the ADS cluster: the first to start with, the others as alternates', () => {
+    const endpoint = (address: string, port: number) => ({
+      endpoint: { address: { socket_address: { address, port_value: port } } },
+    });
+    const sut = bootstrapFromDocument({
+      node: { id: 'n' },
+      dynamic_resources: {
+        ads_config: { api_type: 'DELTA_GRPC', grpc_services: [{ envoy_grpc: { cluster_name: 'xds' } }] },
+      },
+      static_resources: {
+        clusters: [
+          {
+            name: 'xds',
+            load_assignment: {
+              endpoints: [
+                { lb_endpoints: [endpoint('10.0.0.1', 18000), endpoint('10.0.0.2', 18000)] },
+                { lb_endpoints: [endpoint('xds-c.internal', 18001)] },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(sut.xds).toMatchObject({
+      host: '10.0.0.1',
+      port: 18000,
+      alternateEndpoints: [
+        { host: '10.0.0.2', port: 18000 },
+        { host: 'xds-c.internal', port: 18001 },
+      ],
+    });
+  });
+
   it('names what is wrong', () => {
     expect(() =>
       bootstrapFromDocument({ node: {}, dynamic_resources: { ads_config: { grpc_services: [] } } }),

@@ -8,7 +8,7 @@ import {
   SIMULATED_ENVOY_VERSION,
   type SimBootstrap,
   type XdsMode,
-  type XdsTlsFiles,
+  type XdsServerConfig,
 } from './sim-bootstrap';
 
 /**
@@ -103,7 +103,9 @@ function modeOf(apiType: BootstrapDocument['dynamic_resources']['ads_config']['a
   return apiType === 'DELTA_GRPC' || apiType === 'AGGREGATED_DELTA_GRPC' ? 'delta' : 'sotw';
 }
 
-function xdsTarget(doc: BootstrapDocument): { host: string; port: number; tls?: XdsTlsFiles } {
+type XdsTarget = Pick<XdsServerConfig, 'host' | 'port' | 'alternateEndpoints' | 'tls'>;
+
+function xdsTarget(doc: BootstrapDocument): XdsTarget {
   const service = doc.dynamic_resources.ads_config.grpc_services[0];
   if (service?.google_grpc) {
     const target = service.google_grpc.target_uri.replace(/^dns:(\/\/\/)?/, '');
@@ -115,18 +117,24 @@ function xdsTarget(doc: BootstrapDocument): { host: string; port: number; tls?: 
   if (!clusterName)
     throw new Error('ads_config.grpc_services[0] needs envoy_grpc.cluster_name or google_grpc.target_uri');
   const cluster = doc.static_resources.clusters.find((candidate) => candidate.name === clusterName);
-  const socket = cluster?.load_assignment?.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address;
-  if (!socket) {
+  // Every endpoint of the cluster, in order: the first is where Envoy starts, the others take over.
+  const [first, ...alternates] = (cluster?.load_assignment?.endpoints ?? [])
+    .flatMap((locality) => locality.lb_endpoints)
+    .map(({ endpoint }) => ({
+      host: endpoint.address.socket_address.address,
+      port: endpoint.address.socket_address.port_value,
+    }));
+  if (!cluster || !first) {
     throw new Error(
       `ads_config names cluster "${clusterName}" but static_resources.clusters has no such cluster with a load_assignment endpoint`,
     );
   }
+  const servers = { ...first, ...(alternates.length > 0 ? { alternateEndpoints: alternates } : {}) };
   const tlsContext = cluster.transport_socket?.typed_config;
-  if (!tlsContext) return { host: socket.address, port: socket.port_value };
+  if (!tlsContext) return servers;
   const certificate = tlsContext.common_tls_context?.tls_certificates?.[0];
   return {
-    host: socket.address,
-    port: socket.port_value,
+    ...servers,
     tls: {
       caFile: tlsContext.common_tls_context?.validation_context?.trusted_ca?.filename,
       certFile: certificate?.certificate_chain?.filename,

@@ -46,6 +46,17 @@ describe('bootstrap-overrides', () => {
     expect(sut.xds.mode).toBe('delta');
   });
 
+  it("keeps the file's alternate xDS servers unless the host or port is overridden", () => {
+    const file = resolveBootstrap(undefined, { nodeId: 'n', xdsHost: 'xds-a' });
+    const base = { ...file, xds: { ...file.xds, alternateEndpoints: [{ host: 'xds-b', port: 18000 }] } };
+
+    expect(resolveBootstrap(base, { zone: 'z' }).xds.alternateEndpoints).toEqual([
+      { host: 'xds-b', port: 18000 },
+    ]);
+    expect(resolveBootstrap(base, { xdsHost: 'other' }).xds.alternateEndpoints).toBeUndefined();
+    expect(resolveBootstrap(base, { xdsPort: 18001 }).xds.alternateEndpoints).toBeUndefined();
+  });
+
   it('says which required settings are missing and which variables are wrong', () => {
     expect(() => resolveBootstrap(undefined, {})).toThrow(
       'envoy-sim needs a node id (NODE_ID, --service-node or node.id in the bootstrap) and an xDS server host',

@@ -154,6 +154,11 @@ export function resolveBootstrap(
     xds: {
       host: xdsHost,
       port: overrides.xdsPort ?? base?.xds.port ?? DEFAULT_XDS_PORT,
+      // A host or port given here names one server: the file's alternates belong to its own.
+      alternateEndpoints:
+        overrides.xdsHost === undefined && overrides.xdsPort === undefined
+          ? base?.xds.alternateEndpoints
+          : undefined,
       mode: overrides.mode ?? base?.xds.mode ?? 'sotw',
       tls: tls.caFile || tls.certFile ? tls : undefined,
       setNodeOnFirstMessageOnly: base?.xds.setNodeOnFirstMessageOnly ?? true,

@@ -27,9 +27,19 @@ export interface XdsTlsFiles {
   readonly serverName?: string;
 }
 
-export interface XdsServerConfig {
+/** One xDS server address. */
+export interface XdsEndpoint {
   readonly host: string;
   readonly port: number;
+}
+
+export interface XdsServerConfig extends XdsEndpoint {
+  /**
+   * Further servers of the same control plane (Envoy: more `lb_endpoints` in the ADS cluster). A stream
+   * that ends is reopened to the next server in turn, as Envoy's cluster picks a host per connection: a
+   * replica that shuts down (GOAWAY) hands its proxies to the others.
+   */
+  readonly alternateEndpoints?: readonly XdsEndpoint[];
   readonly mode: XdsMode;
   readonly tls?: XdsTlsFiles;
   /** `ads_config.set_node_on_first_message_only`: send `node` only on a stream's first request. */

@@ -27,23 +27,28 @@ function channelCredentials(config: XdsServerConfig): ChannelCredentials {
 }
 
 /**
- * gRPC channels to the xDS server, each carrying up to `streamsPerChannel` ADS streams. One stream per
+ * gRPC channels to the xDS servers, each carrying up to `streamsPerChannel` ADS streams. One stream per
  * channel is what a fleet of real Envoys looks like to the server (one HTTP/2 connection each); more
  * streams per channel cost less memory and fewer sockets when simulating thousands in one process.
  * Every channel has its own subchannel pool: grpc-js would otherwise share one connection among all.
+ * Servers are numbered in the bootstrap's order: the main one (0), then the alternates.
  */
 export class AdsChannelPool {
-  private readonly channels: PooledChannel[] = [];
+  /** Per server: its channels, filled in order. */
+  private readonly channels: PooledChannel[][];
+  private readonly targets: readonly string[];
   private readonly credentials: ChannelCredentials;
   private readonly options: ChannelOptions;
 
   constructor(
-    private readonly config: XdsServerConfig,
+    config: XdsServerConfig,
     private readonly streamsPerChannel = 1,
   ) {
     if (!Number.isInteger(streamsPerChannel) || streamsPerChannel < 1) {
       throw new Error(`streams per channel must be a positive integer, got ${streamsPerChannel}`);
     }
+    this.targets = [config, ...(config.alternateEndpoints ?? [])].map(({ host, port }) => `${host}:${port}`);
+    this.channels = this.targets.map(() => []);
     this.credentials = channelCredentials(config);
     this.options = {
       'grpc.use_local_subchannel_pool': 1,
@@ -55,40 +60,54 @@ export class AdsChannelPool {
     };
   }
 
-  get target(): string {
-    return `${this.config.host}:${this.config.port}`;
+  /** How many servers there are to connect to. */
+  get endpointCount(): number {
+    return this.targets.length;
   }
 
-  acquire(): AggregatedDiscoveryServiceClient {
+  /** `host:port` of a server. */
+  targetOf(endpoint: number): string {
+    const target = this.targets[endpoint];
+    if (target === undefined) throw new Error(`no xDS server #${endpoint}: there are ${this.targets.length}`);
+    return target;
+  }
+
+  /** A client on a channel to the given server (0: the main one). */
+  acquire(endpoint = 0): AggregatedDiscoveryServiceClient {
+    const target = this.targetOf(endpoint);
+    const channels = this.channels[endpoint] as PooledChannel[];
     // Channels fill in order, so only the newest can have room: O(1) for thousands of streams.
-    let channel = this.channels.at(-1);
+    let channel = channels.at(-1);
     if (!channel || channel.users >= this.streamsPerChannel) {
       channel = {
-        client: new AggregatedDiscoveryServiceClient(this.target, this.credentials, this.options),
+        client: new AggregatedDiscoveryServiceClient(target, this.credentials, this.options),
         users: 0,
       };
-      this.channels.push(channel);
+      channels.push(channel);
     }
     channel.users += 1;
     return channel.client;
   }
 
   release(client: AggregatedDiscoveryServiceClient): void {
-    const index = this.channels.findIndex((candidate) => candidate.client === client);
-    const channel = this.channels[index];
-    if (!channel) return;
-    channel.users -= 1;
-    if (channel.users === 0) {
-      channel.client.close();
-      this.channels.splice(index, 1);
+    for (const channels of this.channels) {
+      const index = channels.findIndex((candidate) => candidate.client === client);
+      const channel = channels[index];
+      if (!channel) continue;
+      channel.users -= 1;
+      if (channel.users === 0) {
+        channel.client.close();
+        channels.splice(index, 1);
+      }
+      return;
     }
   }
 
   get channelCount(): number {
-    return this.channels.length;
+    return this.channels.reduce((sum, channels) => sum + channels.length, 0);
   }
 
   close(): void {
-    for (const channel of this.channels.splice(0)) channel.client.close();
+    for (const channels of this.channels) for (const channel of channels.splice(0)) channel.client.close();
   }
 }
