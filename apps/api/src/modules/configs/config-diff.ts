@@ -10,13 +10,21 @@ export interface ConfigDiff {
   readonly unified: string;
 }
 
+/**
+ * RFC 6902 operations that turn one document into the other: all a write reports, and cheap next to the
+ * unified diff, whose line diff of a large document (100,000 endpoints) takes seconds.
+ */
+export function patchBetween(from: ProxyConfig, to: ProxyConfig): Operation[] {
+  return compare(from, to);
+}
+
 /** Both documents as clients see them (secrets masked), so a diff never reveals secret material. */
 export function diffConfigs(
   from: { label: string; config: ProxyConfig },
   to: { label: string; config: ProxyConfig },
 ): ConfigDiff {
   return {
-    patch: compare(from.config, to.config),
+    patch: patchBetween(from.config, to.config),
     unified: createTwoFilesPatch(
       from.label,
       to.label,

@@ -33,7 +33,7 @@ import { deleteVersioned } from '../../database/versioned-delete';
 import type { ListQuery, Page } from '../../http/list-query';
 import { mergePatchObject } from '../../http/merge-patch';
 import { parseRequest } from '../../http/zod-request';
-import { type ConfigDiff, diffConfigs } from './config-diff';
+import { type ConfigDiff, diffConfigs, patchBetween } from './config-diff';
 import {
   CONFIG_LIST,
   CONFIG_VERSION_LIST,
@@ -285,9 +285,9 @@ export class ConfigService {
       configEvent(principal, updated, 'config.updated'),
       versionEvent(principal, version),
     ]);
-    const { patch } = diffConfigs(
-      { label: 'previous', config: maskedProxyConfig(current, previous.document as ConfigDocument) },
-      { label: 'next', config: maskedProxyConfig(updated, version.document as ConfigDocument) },
+    const patch = patchBetween(
+      maskedProxyConfig(current, previous.document as ConfigDocument),
+      maskedProxyConfig(updated, version.document as ConfigDocument),
     );
     return {
       ...configView(updated, version),
