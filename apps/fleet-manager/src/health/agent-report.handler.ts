@@ -29,6 +29,11 @@ export class AgentReportHandler {
       /** Connects as the system role: reports name a VM, not a tenant. */
       readonly systemDataSource: DataSource;
       readonly metrics: FleetMetrics;
+      /**
+       * A heartbeat refreshes `last_heartbeat_at` only when it is older than this, so that the VM's row
+       * (and its audit trail) is written a few times per heartbeat timeout, not once per heartbeat and replica.
+       */
+      readonly heartbeatRefreshMs: number;
       readonly logger: MessagingLogger;
     },
   ) {}
@@ -161,8 +166,10 @@ export class AgentReportHandler {
       [vmId],
     );
     await manager.query(
-      `UPDATE nodes SET last_heartbeat_at = now() WHERE id = $1 AND status IN ('ready', 'draining')`,
-      [vmId],
+      `UPDATE nodes SET last_heartbeat_at = now()
+       WHERE id = $1 AND status IN ('ready', 'draining')
+         AND (last_heartbeat_at IS NULL OR last_heartbeat_at < now() - make_interval(secs => $2::double precision / 1000))`,
+      [vmId, this.deps.heartbeatRefreshMs],
     );
     return changed[0].map((row) =>
       createEvent('node.status.changed', {

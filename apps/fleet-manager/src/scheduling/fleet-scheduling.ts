@@ -41,7 +41,12 @@ export async function startFleetScheduling(
   const metrics = new FleetMetrics(deps.registry, () => countFleet(deps.systemDataSource));
   const commands = new AgentCommandSender({ bus, settings, metrics, logger });
   const scaler = new GroupScaler({ dataSource: deps.dataSource, commands, settings, logger });
-  const reports = new AgentReportHandler({ systemDataSource: deps.systemDataSource, metrics, logger });
+  const reports = new AgentReportHandler({
+    systemDataSource: deps.systemDataSource,
+    metrics,
+    heartbeatRefreshMs: Math.floor(settings.heartbeatTimeoutMs / 4),
+    logger,
+  });
   const rollingUpdate = await resources.open(
     'rolling image update',
     () =>
