@@ -184,4 +184,34 @@ describe(SnapshotBuilder.name, () => {
     expect(servingKeys).toEqual([left]);
     expect(await pointerOf('eu-1')).toBeUndefined();
   });
+
+  it("restores a proxy's lost pointer when proxy.reload.requested arrives", async () => {
+    const proxyId = await records.proxy('edge-reload', edge);
+    await sut.execute({ tenantId: records.tenantId });
+    const served = await pointerOf('edge-reload');
+    await services.store.deletePointers('proxy', ['edge-reload']);
+    let announce: (servingKeys: string[]) => void = () => undefined;
+    const announced = new Promise<string[]>((resolve) => (announce = resolve));
+    const listening = await services.bus.subscribe('snapshot.updated', (event) => {
+      announce(event.payload.servingKeys);
+      return Promise.resolve();
+    });
+    const consumer = await consumeSnapshotTriggers(services.bus, sut);
+
+    await services.bus.publish(
+      createEvent('proxy.reload.requested', {
+        id: randomUUID(),
+        tenantId: records.tenantId,
+        aggregateId: proxyId,
+        payload: { proxyId, nodeId: 'edge-reload' },
+      }),
+    );
+    const servingKeys = await announced;
+    await consumer.stop();
+    await listening.stop();
+
+    expect(served).toBeDefined();
+    expect(servingKeys).toEqual([served]);
+    expect(await pointerOf('edge-reload')).toBe(served);
+  });
 });

@@ -39,9 +39,10 @@ export interface TenantLimits {
 const LIMITS_TTL_MS = 30_000;
 
 /**
- * Turns a bearer token (an access token or an API key) into a principal. API keys are found by their
- * prefix before any tenant is known, which is one of the two reads the api makes as the system role
- * (docs/adr/0002); the tenant's status and request quota are the other, cached briefly.
+ * Turns a bearer token (an access token or an API key) into a principal. These are the reads the api
+ * makes as the system role at authentication (docs/adr/0002): an API key by its prefix before any
+ * tenant is known, the current role binding of a token's API key or user, and the tenant's status and
+ * request quota, cached briefly.
  */
 @Injectable()
 export class CredentialsService {

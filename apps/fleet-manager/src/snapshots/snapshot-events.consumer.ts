@@ -10,6 +10,7 @@ const TRIGGERS = [
   'template.changed',
   'group.changed',
   'proxy.changed',
+  'proxy.reload.requested',
 ] as const;
 type SnapshotTrigger = (typeof TRIGGERS)[number];
 
@@ -18,6 +19,8 @@ type SnapshotTrigger = (typeof TRIGGERS)[number];
  * several proxies of the tenant should run (a group's parent, a selector's matches, a template
  * that renders differently, a proxy others inherit from), so the tenant is
  * re-resolved; only proxies whose version changed are written, which also makes redeliveries harmless.
+ * `proxy.reload.requested` (the api's `POST /proxies/{node_id}/reload`) re-resolves the same way,
+ * which restores a pointer or snapshot Redis lost.
  */
 export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder): Promise<Subscription> {
   return bus.consume({
