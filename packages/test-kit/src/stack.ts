@@ -28,8 +28,8 @@ export interface StackOptions {
   readonly logLevel?: string;
 }
 
-export interface StackProcess {
-  readonly app: StackApp;
+export interface StackProcess<A extends string = StackApp> {
+  readonly app: A;
   /** The app's HTTP server (REST for the api; health and metrics for the others). */
   readonly url: string;
   /** What the process wrote to stdout and stderr so far (JSON log lines). */
@@ -91,7 +91,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       FLEET_BOOTSTRAP_TOKEN: adminToken,
       API_INSTANCE_ID: `stack-${suffix}`,
     }),
-    'fleet-manager': async () => ({ ...shared, ...redis, HTTP_PORT: await freePort() }),
+    'fleet-manager': async () => ({
+      ...shared,
+      ...redis,
+      HTTP_PORT: await freePort(),
+      // The Envoy containers it schedules (through node agents) dial the stack's xds-server.
+      FLEET_XDS_HOST: '127.0.0.1',
+      FLEET_XDS_PORT: String(xdsPort),
+    }),
     'xds-server': async () => ({
       LOG_LEVEL: shared.LOG_LEVEL,
       HTTP_HOST: shared.HTTP_HOST,
@@ -214,11 +221,20 @@ export async function startEnvoySim(options: {
   };
 }
 
-interface AppProcess extends StackProcess {
+/** An app run as its own process; `stop()` sends SIGTERM (SIGKILL after 15 s) and waits for the exit. */
+export interface AppProcess<A extends string = StackApp> extends StackProcess<A> {
   stop(): Promise<void>;
 }
 
-async function startApp(app: StackApp, env: Record<string, string>): Promise<AppProcess> {
+/**
+ * Runs `node apps/<app>/dist/main.js` (build it first) with `env` and PATH as its whole environment,
+ * and resolves once it listens; the stack starts its apps with it, and suites start others (a
+ * node-agent) beside a stack.
+ */
+export async function startApp<A extends string>(
+  app: A,
+  env: Record<string, string>,
+): Promise<AppProcess<A>> {
   const main = join(REPOSITORY_ROOT, 'apps', app, 'dist', 'main.js');
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? '', ...env },
