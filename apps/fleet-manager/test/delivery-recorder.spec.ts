@@ -206,4 +206,27 @@ describe(DeliveryRecorder.name, () => {
     await sut.record(connection('proxy.disconnected', 'xds-b', 5));
     expect(await statuses()).toMatchObject({ connected: false, replica: 'xds-b' });
   });
+
+  it('marks STALE, on a reconnection, a SYNCED type whose version the snapshot no longer holds', async () => {
+    await sut.record(ack(LISTENER, listenerVersion, 120));
+    await sut.record(ack(ROUTE, routeVersion, 120));
+    const nextVersion = await records.version(await records.config('web-next'), webConfig('api'));
+    await publishSnapshot(services.store, {
+      servingKey: servingKeyOfVersion(records.tenantId, nextVersion),
+      resources: {
+        listener: [{ name: 'http', bytes: Buffer.from('listener v2') }],
+        route: [{ name: 'web', bytes: Buffer.from('route v1') }],
+      },
+      proxies: ['edge-1'],
+    });
+
+    await sut.record(report({ type: 'proxy.connected', payload: { nodeId: 'edge-1', xdsReplica: 'xds-c' } }));
+
+    expect(await statuses()).toMatchObject({ listener: 'STALE', route: 'SYNCED', connected: true });
+    expect((await announced()).map(({ payload }) => [payload.resourceType, payload.status])).toEqual([
+      ['listener', 'SYNCED'],
+      ['route_config', 'SYNCED'],
+      ['listener', 'STALE'],
+    ]);
+  });
 });

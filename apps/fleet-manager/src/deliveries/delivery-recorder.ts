@@ -14,6 +14,7 @@ import {
   resourceTypeOf,
   statusAfterAck,
   SYNC_STATUS_COLUMNS,
+  typeUrlOfResourceType,
 } from './delivery-status';
 import { type ServedSnapshot, type ServedSnapshots } from './served-snapshots';
 
@@ -125,17 +126,66 @@ export class DeliveryRecorder {
     event: EventOf<'proxy.connected' | 'proxy.disconnected'>,
   ): Promise<void> {
     const connected = event.type === 'proxy.connected';
-    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, (manager) =>
+    const { nodeId, xdsReplica } = event.payload;
+    const served = connected ? await this.deps.served.of(nodeId) : undefined;
+    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
       // A disconnect reported by a replica the proxy already left does not undo its newer connection.
-      manager.query(
+      const [updated] = await manager.query<[{ id: string }[], number]>(
         `UPDATE proxies
          SET xds_connected = $1, xds_replica = $2, xds_connection_changed_at = $3
          WHERE node_id = $4
            AND (xds_connection_changed_at IS NULL OR xds_connection_changed_at < $3)
-           AND ($1 OR xds_replica IS NULL OR xds_replica = $2)`,
-        [connected, event.payload.xdsReplica, event.occurredAt, event.payload.nodeId],
-      ),
+           AND ($1 OR xds_replica IS NULL OR xds_replica = $2)
+         RETURNING id`,
+        [connected, xdsReplica, event.occurredAt, nodeId],
+      );
+      const proxyId = updated[0]?.id;
+      if (served !== undefined && proxyId !== undefined) {
+        await this.markStale(manager, tenantId, { proxyId, nodeId }, served, event.occurredAt);
+      }
+    });
+  }
+
+  /**
+   * On a (re)connection: a type SYNCED at a version the proxy's snapshot no longer holds (it changed while
+   * the proxy was away) is STALE until the proxy ACKs the new one.
+   */
+  private async markStale(
+    manager: EntityManager,
+    tenantId: string,
+    proxy: { readonly proxyId: string; readonly nodeId: string },
+    served: ServedSnapshot,
+    connectedAt: string,
+  ): Promise<void> {
+    const responses = await manager.query<
+      { resource_type: XdsResourceType; xds_version: string; responded_at: Date }[]
+    >(
+      `SELECT DISTINCT ON (resource_type) resource_type, xds_version, responded_at FROM config_history
+       WHERE proxy_id = $1 AND status IN ('acked', 'nacked')
+       ORDER BY resource_type, responded_at DESC`,
+      [proxy.proxyId],
     );
+    const [statuses] = await manager.query<Record<string, XdsSyncStatus>[]>(
+      `SELECT ${Object.values(SYNC_STATUS_COLUMNS).join(', ')} FROM proxies WHERE id = $1`,
+      [proxy.proxyId],
+    );
+    for (const last of responses) {
+      const column = SYNC_STATUS_COLUMNS[last.resource_type];
+      const servedVersion = served.versionOf(typeUrlOfResourceType(last.resource_type));
+      if (statuses?.[column] !== 'SYNCED' || last.responded_at > new Date(connectedAt)) continue;
+      if (servedVersion === last.xds_version) continue;
+      await manager.query(`UPDATE proxies SET ${column} = 'STALE' WHERE id = $1`, [proxy.proxyId]);
+      await appendEvents(manager, [
+        syncChanged(tenantId, {
+          ...proxy,
+          resourceType: last.resource_type,
+          status: 'STALE',
+          xdsVersion: servedVersion,
+          configVersionId: null,
+          errorDetail: null,
+        }),
+      ]);
+    }
   }
 
   private async response(tenantId: string, event: EventOf<'proxy.ack' | 'proxy.nack'>): Promise<void> {

@@ -1,5 +1,10 @@
 import { TYPE_URLS } from '@envoy-fleet/xds';
-import { configVersionOfServingKey, resourceTypeOf, statusAfterAck } from './delivery-status';
+import {
+  configVersionOfServingKey,
+  resourceTypeOf,
+  statusAfterAck,
+  typeUrlOfResourceType,
+} from './delivery-status';
 
 describe(resourceTypeOf.name, () => {
   it('maps the five config types, and nothing else', () => {
@@ -7,6 +12,12 @@ describe(resourceTypeOf.name, () => {
     expect(resourceTypeOf(TYPE_URLS.endpoint)).toBe('endpoint');
     expect(resourceTypeOf(TYPE_URLS.virtual_host)).toBeUndefined();
     expect(resourceTypeOf('type.googleapis.com/unknown.Type')).toBeUndefined();
+  });
+
+  it('is the inverse of typeUrlOfResourceType', () => {
+    for (const type of ['listener', 'route_config', 'cluster', 'endpoint', 'secret'] as const) {
+      expect(resourceTypeOf(typeUrlOfResourceType(type))).toBe(type);
+    }
   });
 });
 

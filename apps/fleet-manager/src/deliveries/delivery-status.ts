@@ -1,13 +1,22 @@
 import { type XdsResourceType, type XdsSyncStatus } from '@envoy-fleet/domain';
-import { kindOf, type ResourceKind } from '@envoy-fleet/xds';
+import { kindOf, type ResourceKind, typeUrlOf } from '@envoy-fleet/xds';
 
-const RESOURCE_TYPE_OF_KIND: Partial<Record<ResourceKind, XdsResourceType>> = {
+const KIND_OF_RESOURCE_TYPE: { readonly [T in XdsResourceType]: ResourceKind } = {
   listener: 'listener',
-  route: 'route_config',
+  route_config: 'route',
   cluster: 'cluster',
   endpoint: 'endpoint',
   secret: 'secret',
 };
+
+const RESOURCE_TYPE_OF_KIND: ReadonlyMap<ResourceKind, XdsResourceType> = new Map(
+  Object.entries(KIND_OF_RESOURCE_TYPE).map(([type, kind]) => [kind, type as XdsResourceType]),
+);
+
+/** The type URL a resource type travels under. */
+export function typeUrlOfResourceType(type: XdsResourceType): string {
+  return typeUrlOf(KIND_OF_RESOURCE_TYPE[type]);
+}
 
 /** The `proxies` column holding each type's sync status. */
 export const SYNC_STATUS_COLUMNS: { readonly [T in XdsResourceType]: string } = {
@@ -21,7 +30,7 @@ export const SYNC_STATUS_COLUMNS: { readonly [T in XdsResourceType]: string } = 
 /** The resource type a type URL carries, or undefined for types a config does not hold (VHDS, RTDS...). */
 export function resourceTypeOf(typeUrl: string): XdsResourceType | undefined {
   const kind = kindOf(typeUrl);
-  return kind === undefined ? undefined : RESOURCE_TYPE_OF_KIND[kind];
+  return kind === undefined ? undefined : RESOURCE_TYPE_OF_KIND.get(kind);
 }
 
 /**
