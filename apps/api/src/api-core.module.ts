@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { API_LOGGER, API_SETTINGS, APP_DATA_SOURCE, EVENT_BUS, SYSTEM_DATA_SOURCE } from './api.tokens';
 import type { ApiSettings } from './api-settings';
 import { AccessTokenService } from './auth/access-token.service';
+import { Admission } from './auth/admission.service';
 import { AuthGuard } from './auth/auth.guard';
 import { CredentialsService } from './auth/credentials.service';
 import { RateLimiter } from './auth/rate-limiter';
@@ -43,6 +44,7 @@ export class ApiCoreModule {
       UnitOfWork,
       AccessTokenService,
       CredentialsService,
+      Admission,
     ];
     return {
       module: ApiCoreModule,

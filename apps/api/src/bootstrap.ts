@@ -13,6 +13,7 @@ import { apiSettingsFrom } from './api-settings';
 import { type ApiModuleOptions, AppModule } from './app.module';
 import { ensureInstallationTenant } from './auth/installation-tenant';
 import { apiEmbeddedEnvSchema, type ApiEmbeddedEnv, type ApiEnv, apiEnvSchema } from './env';
+import { ManagementGrpcServer } from './grpc/management-grpc-server';
 import { migrateOnStart } from './migrate-on-start';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
@@ -46,6 +47,12 @@ async function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
   const systemUrl = env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system);
   // The env schema requires DATABASE_ADMIN_URL whenever DB_MIGRATE_ON_START is true.
   const migrateAs = env.DB_MIGRATE_ON_START ? env.DATABASE_ADMIN_URL : undefined;
+  const grpc = new ManagementGrpcServer({
+    host: env.HTTP_HOST,
+    port: env.GRPC_PORT,
+    shutdownGraceMs: env.SHUTDOWN_TIMEOUT_MS,
+    logger: telemetry.logger,
+  });
   const app = await startHttpApp({
     telemetry,
     host: env.HTTP_HOST,
@@ -106,7 +113,7 @@ async function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
         ],
       };
       const openApiDocument = await buildOpenApiDocument(AppModule.register(options));
-      return AppModule.register({ ...options, openApiDocument });
+      return AppModule.register({ ...options, openApiDocument, grpc });
     },
   });
   return {
@@ -114,6 +121,7 @@ async function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<R
     endpoints: [
       { label: 'REST API', address: `${app.url}/api/v1` },
       { label: 'API docs', address: `${app.url}/api/docs` },
+      { label: 'gRPC API', address: `${new URL(app.url).hostname}:${grpc.port}` },
     ],
   };
 }

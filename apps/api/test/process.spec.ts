@@ -25,6 +25,7 @@ describe('api process', () => {
     env = {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: await freePort(),
+      GRPC_PORT: await freePort(),
       LOG_LEVEL: 'warn',
       DATABASE_URL: database.appUrl,
       DATABASE_SYSTEM_URL: database.systemUrl,
@@ -76,5 +77,6 @@ describe('api process', () => {
     } finally {
       await first?.stop();
     }
-  });
+    // Two starts of the process, the first migrating an empty database.
+  }, 120_000);
 });

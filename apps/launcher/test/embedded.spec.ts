@@ -37,6 +37,7 @@ describe('the launcher with no DATABASE_URL, NATS_URL or REDIS_URL (embedded)', 
       expect(launcher.output()).toContain(`${launcher.urls.api}/api/v1`);
       expect(launcher.output()).toContain(`${launcher.urls.api}/api/docs`);
       expect(launcher.output()).toContain('xDS (ADS over gRPC)');
+      expect(launcher.output()).toMatch(/gRPC API\s+127\.0\.0\.1:\d+/);
       expect(launcher.output()).toContain(`node-agent          ${launcher.urls['node-agent']}/healthz`);
     },
     READY_WITHIN_MS + 10_000,

@@ -14,7 +14,7 @@ export interface LauncherProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the launcher with `env` over the test's own, minus the service URLs, with free HTTP ports. */
+/** Starts the launcher with `env` over the test's own, minus the service URLs, with free HTTP and gRPC ports. */
 export async function startLauncher(env: Record<string, string>): Promise<LauncherProcess> {
   const ports = Object.fromEntries(await Promise.all(APP_NAMES.map(async (app) => [app, await freePort()])));
   const portVariables = Object.fromEntries(
@@ -23,7 +23,15 @@ export async function startLauncher(env: Record<string, string>): Promise<Launch
   const inherited = { ...process.env };
   for (const name of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL']) delete inherited[name];
   const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...inherited, HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...portVariables, ...env },
+    env: {
+      ...inherited,
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...portVariables,
+      API_GRPC_PORT: await freePort(),
+      XDS_SERVER_XDS_PORT: await freePort(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

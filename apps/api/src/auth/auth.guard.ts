@@ -1,9 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, type Role, roleSatisfies } from '@envoy-fleet/domain';
+import type { Role } from '@envoy-fleet/domain';
 import type { FastifyRequest } from 'fastify';
-import { CredentialsService } from './credentials.service';
-import { RateLimiter } from './rate-limiter';
+import { Admission } from './admission.service';
 import { INSTALLATION_ADMIN_ONLY, PUBLIC_ROUTE, REQUIRED_ROLE } from './requires.decorator';
 
 /** Everything under it needs a bearer token; health, readiness, metrics and the docs stay public. */
@@ -17,8 +16,7 @@ export const API_PATH_PREFIX = '/api/v1/';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly credentials: CredentialsService,
-    private readonly rateLimiter: RateLimiter,
+    private readonly admission: Admission,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,32 +28,10 @@ export class AuthGuard implements CanActivate {
     ) {
       return true;
     }
-    const principal = await this.credentials.authenticate(request.headers.authorization);
-    const limits = await this.credentials.limitsOf(principal.tenantId);
-    if (limits.status !== 'active') {
-      throw new DomainError('PERMISSION_DENIED', `tenant ${principal.tenantId} is ${limits.status}`);
-    }
-    this.rateLimiter.take(principal.actor, limits.requestsPerMinute);
-    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets) ?? 'admin';
-    if (!roleSatisfies(principal.role, required)) {
-      throw new DomainError(
-        'PERMISSION_DENIED',
-        `this needs the ${required} role; the caller is ${principal.role}`,
-        {
-          details: { required, held: principal.role },
-        },
-      );
-    }
-    if (
-      this.reflector.getAllAndOverride<boolean>(INSTALLATION_ADMIN_ONLY, targets) &&
-      !principal.installationAdmin
-    ) {
-      throw new DomainError(
-        'PERMISSION_DENIED',
-        "only admins of the installation's admin tenant manage tenants",
-      );
-    }
-    request.principal = principal;
+    request.principal = await this.admission.admit(request.headers.authorization, {
+      role: this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets) ?? 'admin',
+      installationAdminOnly: this.reflector.getAllAndOverride<boolean>(INSTALLATION_ADMIN_ONLY, targets),
+    });
     return true;
   }
 }

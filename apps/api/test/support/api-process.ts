@@ -8,6 +8,8 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface ApiProcess {
   readonly url: string;
+  /** What the process reported it serves (the launcher banner's lines). */
+  readonly endpoints: StartedMessage['endpoints'];
   /** Everything the process wrote to stdout so far. */
   stdout(): string;
   /** SIGTERM, then the exit code. */
@@ -40,9 +42,10 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
       reject(new Error(`the api exited with ${String(code)} before it started:\n${stderr}`));
     });
   });
-  const { url } = await started;
+  const { url, endpoints } = await started;
   return {
     url,
+    endpoints,
     stdout: () => stdout,
     stop: async () => {
       child.kill('SIGTERM');

@@ -35,6 +35,7 @@ export async function startApi(label: string, env: Record<string, string> = {}):
       env: {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: await freePort(),
+        GRPC_PORT: await freePort(),
         LOG_LEVEL: 'fatal',
         DATABASE_URL: database.appUrl,
         DATABASE_SYSTEM_URL: database.systemUrl,

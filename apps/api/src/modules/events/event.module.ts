@@ -3,5 +3,5 @@ import { EventController } from './event.controller';
 import { EventHub } from './event-hub';
 import { EventService } from './event.service';
 
-@Module({ controllers: [EventController], providers: [EventHub, EventService] })
+@Module({ controllers: [EventController], providers: [EventHub, EventService], exports: [EventService] })
 export class EventModule {}

@@ -6,6 +6,6 @@ import { ProxyService } from './proxy.service';
 @Module({
   controllers: [ProxyController],
   providers: [ProxyService, ProxyStatusService],
-  exports: [ProxyService],
+  exports: [ProxyService, ProxyStatusService],
 })
 export class ProxyModule {}

@@ -43,6 +43,7 @@ import {
 import { maskedProxyConfig } from '../configs/config.dto';
 
 type Change = 'created' | 'updated' | 'deleted';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Envoy instances, addressed by their node id [seed 000 4.1.1]. */
 @Injectable()
@@ -64,6 +65,14 @@ export class ProxyService {
     return this.unitOfWork.forTenant(principal, async (manager) =>
       proxyView(await findProxy(manager, nodeId)),
     );
+  }
+
+  /** The proxy with this id or, failing that, this Envoy node id (the gRPC API names proxies either way). */
+  find(principal: Principal, idOrNodeId: string): Promise<ProxyView> {
+    return this.unitOfWork.forTenant(principal, async (manager) => {
+      const byId = UUID.test(idOrNodeId) ? await manager.findOneBy(ProxyEntity, { id: idOrNodeId }) : null;
+      return proxyView(byId ?? (await findProxy(manager, idOrNodeId)));
+    });
   }
 
   /**

@@ -1,0 +1,71 @@
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { EventModule } from '../modules/events/event.module';
+import { NodeModule } from '../modules/nodes/node.module';
+import { ProxyGroupModule } from '../modules/proxy-groups/proxy-group.module';
+import { ProxyModule } from '../modules/proxies/proxy.module';
+import { ConfigModule } from '../modules/configs/config.module';
+import { ConfigGrpcHandlers } from './configs.grpc';
+import { GrpcEdge } from './grpc-edge';
+import { ManagementGrpcServer } from './management-grpc-server';
+import { NodeGrpcHandlers } from './nodes.grpc';
+import { ProxyGroupGrpcHandlers } from './proxy-groups.grpc';
+import { ProxyGrpcHandlers } from './proxies.grpc';
+
+/**
+ * Serves ControlPlaneService once the app is up, and stops it first on shutdown (health NOT_SERVING,
+ * no new calls, streams ended with OK, calls in flight drained) while the services it calls still
+ * work. RPCs without a handler here answer UNIMPLEMENTED.
+ */
+@Injectable()
+class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(ManagementGrpcServer) private readonly server: ManagementGrpcServer,
+    private readonly edge: GrpcEdge,
+    private readonly configs: ConfigGrpcHandlers,
+    private readonly nodes: NodeGrpcHandlers,
+    private readonly groups: ProxyGroupGrpcHandlers,
+    private readonly proxies: ProxyGrpcHandlers,
+  ) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    const controlPlane: UntypedServiceImplementation = {
+      ...this.configs.handlers(),
+      ...this.nodes.handlers(),
+      ...this.groups.handlers(),
+      ...this.proxies.handlers(),
+    };
+    return this.server.serve(controlPlane);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.server.stop(() => this.edge.endStreams());
+  }
+}
+
+/** The management gRPC API over the feature modules' services; the server itself is built by the bootstrap. */
+@Module({})
+export class GrpcModule {
+  static register(server: ManagementGrpcServer): DynamicModule {
+    return {
+      module: GrpcModule,
+      imports: [ConfigModule, NodeModule, ProxyGroupModule, ProxyModule, EventModule],
+      providers: [
+        { provide: ManagementGrpcServer, useValue: server },
+        GrpcEdge,
+        ConfigGrpcHandlers,
+        NodeGrpcHandlers,
+        ProxyGroupGrpcHandlers,
+        ProxyGrpcHandlers,
+        ControlPlaneLifecycle,
+      ],
+    };
+  }
+}
