@@ -32,12 +32,16 @@ describe('config delivery to an xDS client', () => {
   let stack: RunningStack;
   let sim: EnvoySimProcess | undefined;
   let configId: string;
+  let events: AbortController | undefined;
+  /** `proxy.sync.changed` events the api's SSE stream delivered, in order. */
+  const announced: { status: string; resourceType: string; errorDetail: string | null }[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ migrate: runMigrations, label: 'config-delivery' });
   }, 120_000);
 
   afterAll(async () => {
+    events?.abort();
     await sim?.stop();
     await stack?.stop();
   }, 60_000);
@@ -78,6 +82,35 @@ describe('config delivery to an xDS client', () => {
       'content-type': 'application/merge-patch+json',
       'if-match': etag,
     });
+  /** Reads the api's Server-Sent Events into `announced` until aborted. */
+  const listen = async (): Promise<void> => {
+    events = new AbortController();
+    const response = await stack.api('GET', '/api/v1/events?types=proxy.sync.changed', undefined, {
+      accept: 'text/event-stream',
+    });
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    const abort = events.signal;
+    void (async () => {
+      let buffer = '';
+      while (reader !== undefined && !abort.aborted) {
+        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (chunk.done) return;
+        buffer += chunk.value ?? '';
+        for (const line of buffer.split('\n').filter((each) => each.startsWith('data:'))) {
+          const event = JSON.parse(line.slice('data:'.length)) as { payload: (typeof announced)[number] };
+          announced.push(event.payload);
+        }
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+      }
+    })();
+  };
+  const announcedWhen = async (done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + WAIT_MS;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`not announced: ${JSON.stringify(announced)}`);
+      await sleep(200);
+    }
+  };
   const simListenerVersion = async (): Promise<string | undefined> => {
     const stats = await (
       await fetch(`${sim?.adminUrl}/stats?filter=listener_manager.lds.version_text`)
@@ -85,7 +118,8 @@ describe('config delivery to an xDS client', () => {
     return /version_text: "?([^"\n]*)"?/.exec(stats)?.[1];
   };
 
-  it('is SYNCED per type, follows a route change, is NACKED with the proxy’s message while it keeps its last good config, and SYNCED again after a rollback', async () => {
+  it('is SYNCED per type, follows a route change, is NACKED with the proxy’s message (announced on the api’s event stream) while it keeps its last good config, and SYNCED again after a rollback', async () => {
+    await listen();
     const group = await call<{ id: string }>('POST', '/api/v1/proxy-groups', { name: 'edge' });
     await call('POST', '/api/v1/proxies', {
       nodeId: 'edge-1',
@@ -142,6 +176,13 @@ describe('config delivery to an xDS client', () => {
     });
     expect(rejected.resources.listener.acked?.xdsVersion).toBe(goodListener);
     expect(await simListenerVersion()).toBe(goodListener);
+    await announcedWhen(() => announced.some((event) => event.status === 'NACKED'));
+    expect(announced.filter((event) => event.status === 'NACKED')).toEqual([
+      expect.objectContaining({
+        resourceType: 'listener',
+        errorDetail: expect.stringContaining('envoy.filters.http.cors') as unknown,
+      }),
+    ]);
 
     await call('POST', `/api/v1/configs/${configId}/versions/2/rollback`, undefined, { 'if-match': 'W/"3"' });
     const restored = await statusWhen(
