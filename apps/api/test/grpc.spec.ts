@@ -789,6 +789,74 @@ describe('ControlPlaneService over gRPC', () => {
     });
   });
 
+  describe('webhook subscriptions', () => {
+    it('creates (secret shown once), reads, lists, updates, lists deliveries of and deletes a subscription', async () => {
+      const subscription = {
+        id: '',
+        name: 'audit',
+        url: 'https://hooks.example.test/envoy-fleet',
+        eventTypes: ['config.created'],
+        enabled: true,
+        description: '',
+        maxAttempts: 0,
+        signingSecret: '',
+        createTime: undefined,
+        updateTime: undefined,
+        etag: '',
+      };
+
+      const created = (await call(client, 'createWebhookSubscription', { subscription }, adminKey))
+        .subscription;
+      expect(created).toMatchObject({
+        name: 'audit',
+        maxAttempts: 8,
+        signingSecret: expect.stringMatching(/^whsec_/) as string,
+      });
+      const read = (await call(client, 'getWebhookSubscription', { id: created!.id }, viewerKey))
+        .subscription;
+      expect(read).toMatchObject({ id: created?.id, signingSecret: '' });
+      const listed = await call(
+        client,
+        'listWebhookSubscriptions',
+        { pageSize: 0, pageToken: '' },
+        viewerKey,
+      );
+      expect(listed.subscriptions.map((each) => each.id)).toEqual([created?.id]);
+      const disabled = await call(
+        client,
+        'updateWebhookSubscription',
+        {
+          subscription: { ...read!, enabled: false, name: 'ignored' },
+          updateMask: ['enabled'],
+          etag: read!.etag,
+        },
+        adminKey,
+      );
+      expect(disabled.subscription).toMatchObject({ enabled: false, name: 'audit', etag: 'W/"2"' });
+      const deliveries = await call(
+        client,
+        'listWebhookDeliveries',
+        { subscriptionId: created!.id, pageSize: 0, pageToken: '', status: 0 },
+        viewerKey,
+      );
+      expect(deliveries.deliveries).toEqual([]);
+      const badEvent = await failure(
+        call(
+          client,
+          'createWebhookSubscription',
+          { subscription: { ...subscription, eventTypes: ['nope'] } },
+          adminKey,
+        ),
+      );
+      expect(badEvent.badRequest?.fieldViolations[0]?.field).toBe('subscription.event_types[0]');
+
+      await call(client, 'deleteWebhookSubscription', { id: created!.id, etag: '' }, adminKey);
+      expect(
+        (await failure(call(client, 'getWebhookSubscription', { id: created!.id }, viewerKey))).code,
+      ).toBe(GrpcStatus.NOT_FOUND);
+    });
+  });
+
   describe('tenant isolation', () => {
     it("shows tenant B nothing of tenant A's, by list or by id", async () => {
       const ofA = (await call(client, 'createConfig', { config: configOf('edge-a'), message: '' }, adminKey))

@@ -12,12 +12,14 @@ import { NodeModule } from '../modules/nodes/node.module';
 import { ProxyGroupModule } from '../modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from '../modules/proxies/proxy.module';
 import { ConfigModule } from '../modules/configs/config.module';
+import { WebhookModule } from '../modules/webhooks/webhook.module';
 import { ConfigGrpcHandlers } from './configs.grpc';
 import { GrpcEdge } from './grpc-edge';
 import { ManagementGrpcServer } from './management-grpc-server';
 import { NodeGrpcHandlers } from './nodes.grpc';
 import { ProxyGroupGrpcHandlers } from './proxy-groups.grpc';
 import { ProxyGrpcHandlers } from './proxies.grpc';
+import { WebhookGrpcHandlers } from './webhooks.grpc';
 
 /**
  * Serves ControlPlaneService once the app is up, and stops it first on shutdown (health NOT_SERVING,
@@ -33,6 +35,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly nodes: NodeGrpcHandlers,
     private readonly groups: ProxyGroupGrpcHandlers,
     private readonly proxies: ProxyGrpcHandlers,
+    private readonly webhooks: WebhookGrpcHandlers,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -41,6 +44,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       ...this.nodes.handlers(),
       ...this.groups.handlers(),
       ...this.proxies.handlers(),
+      ...this.webhooks.handlers(),
     };
     return this.server.serve(controlPlane);
   }
@@ -56,7 +60,7 @@ export class GrpcModule {
   static register(server: ManagementGrpcServer): DynamicModule {
     return {
       module: GrpcModule,
-      imports: [ConfigModule, NodeModule, ProxyGroupModule, ProxyModule, EventModule],
+      imports: [ConfigModule, NodeModule, ProxyGroupModule, ProxyModule, EventModule, WebhookModule],
       providers: [
         { provide: ManagementGrpcServer, useValue: server },
         GrpcEdge,
@@ -64,6 +68,7 @@ export class GrpcModule {
         NodeGrpcHandlers,
         ProxyGroupGrpcHandlers,
         ProxyGrpcHandlers,
+        WebhookGrpcHandlers,
         ControlPlaneLifecycle,
       ],
     };
