@@ -368,18 +368,26 @@ async function main(): Promise<void> {
     `xDS benchmark: ${options.mode} ADS, ${options.streamsPerChannel} streams per gRPC channel, ${machine.cpus} CPUs (shared with whatever else runs here)`,
   );
   const results: RunResult[] = [];
+  const save = async () => {
+    await mkdir(dirname(options.out), { recursive: true });
+    const document = {
+      benchmark: 'xds',
+      finishedAt: new Date().toISOString(),
+      machine,
+      mode: options.mode,
+      results,
+    };
+    await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
+  };
+  // Saved after each fleet size, so that a larger one that fails leaves the smaller ones' figures.
   for (const proxies of options.proxies) {
     log(`- ${proxies} proxies`);
     results.push(await run(proxies, options));
+    await save();
   }
   log('');
   log(table(results));
   for (const line of verdict(results)) log(line);
-  await mkdir(dirname(options.out), { recursive: true });
-  await writeFile(
-    options.out,
-    `${JSON.stringify({ benchmark: 'xds', finishedAt: new Date().toISOString(), machine, mode: options.mode, results }, null, 2)}\n`,
-  );
   log(`results written to ${options.out}`);
 }
 
