@@ -934,4 +934,21 @@ describe('ControlPlaneService over gRPC', () => {
 
     expect(snapshot.code).toBe(GrpcStatus.UNIMPLEMENTED);
   });
+
+  // Last: it stops the process.
+  it('ends open event streams with OK on SIGTERM, and exits 0', async () => {
+    const events = client.streamProxyEvents(
+      { proxyIds: [], groupId: '', eventTypes: ['group.changed'] },
+      bearer(adminKey),
+    );
+    const reader = new StreamReader<StreamProxyEventsResponse>(events);
+    const ended = new Promise<number>((resolve) =>
+      events.on('status', (status: { code: number }) => resolve(status.code)),
+    );
+    await rest.post('/api/v1/proxy-groups', { name: 'before-shutdown' });
+    expect((await reader.next()).event?.type).toBe('group.changed');
+
+    expect(await api.stop()).toBe(0);
+    expect(await ended).toBe(GrpcStatus.OK);
+  });
 });
