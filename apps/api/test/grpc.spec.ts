@@ -628,7 +628,7 @@ describe('ControlPlaneService over gRPC', () => {
               description: '',
               labels: {},
               desiredReplicas: 0,
-              image: '',
+              image: 'envoyproxy/envoy:v1.32-latest',
               resourceLimits: undefined,
               createTime: undefined,
               updateTime: undefined,
@@ -638,7 +638,7 @@ describe('ControlPlaneService over gRPC', () => {
           adminKey,
         )
       ).group;
-      expect(group).toMatchObject({ name: 'edge', parentId: '' });
+      expect(group).toMatchObject({ name: 'edge', parentId: '', image: 'envoyproxy/envoy:v1.32-latest' });
       const renamed = await call(
         client,
         'updateProxyGroup',

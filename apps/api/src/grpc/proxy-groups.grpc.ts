@@ -37,6 +37,7 @@ const WRITABLE: Readonly<Record<string, readonly (keyof ProxyGroupWrite)[]>> = {
   parent_id: ['parentId'],
   description: ['description'],
   labels: ['labels'],
+  image: ['image'],
 };
 
 export function proxyGroupMessage(view: ProxyGroupView): ProxyGroup {
@@ -47,7 +48,7 @@ export function proxyGroupMessage(view: ProxyGroupView): ProxyGroup {
     description: view.description,
     labels: view.labels,
     desiredReplicas: view.desiredReplicas ?? 0,
-    image: '',
+    image: view.image ?? '',
     resourceLimits: undefined,
     createTime: timestampOf(view.createdAt),
     updateTime: timestampOf(view.updatedAt),
@@ -57,11 +58,11 @@ export function proxyGroupMessage(view: ProxyGroupView): ProxyGroup {
 
 /**
  * A group message as the REST representation writes it, validated by the same schema. A group's
- * image and resource limits are not stored (each proxy has its own), so setting them is refused.
+ * resource limits are not stored (each proxy has its own), so setting them is refused; an empty image
+ * means none (new proxies then need their own).
  * `desired_replicas` is taken on create (0: not scaled by the fleet manager) and kept on update.
  */
 function groupWrite(group: ProxyGroup, base: ProxyGroupWrite | undefined): ProxyGroupWrite {
-  if (group.image !== '') throw invalidField('image', "is not stored for a group: set each proxy's image");
   if (group.resourceLimits !== undefined) {
     throw invalidField('resourceLimits', "are not stored for a group: set each proxy's resource limits");
   }
@@ -73,6 +74,7 @@ function groupWrite(group: ProxyGroup, base: ProxyGroupWrite | undefined): Proxy
       parentId: group.parentId === '' ? null : group.parentId,
       description: group.description,
       labels: group.labels,
+      image: group.image === '' ? null : group.image,
       desiredReplicas: base === undefined ? group.desiredReplicas || null : base.desiredReplicas,
     },
     'body',
