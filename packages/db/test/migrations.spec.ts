@@ -74,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'ProxyCommandDue1795565800000',
       'ProxyConfigRejection1795565400000',
       'RollingImageUpdate1795565300001',
       'FleetScheduling1795565300000',
@@ -102,6 +103,7 @@ describe('migrations', () => {
       'FleetScheduling1795565300000',
       'RollingImageUpdate1795565300001',
       'ProxyConfigRejection1795565400000',
+      'ProxyCommandDue1795565800000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

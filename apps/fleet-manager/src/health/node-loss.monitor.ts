@@ -3,7 +3,7 @@ import { appendEvents, ProxyEntity, ProxyGroupEntity, withSystem } from '@envoy-
 import { createEvent } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type DataSource, In } from 'typeorm';
-import { type AgentCommandSender } from '../scheduling/agent-command.sender';
+import { type FleetConvergence } from '../scheduling/fleet-convergence';
 import { type GroupScaler, proxyChanged } from '../scheduling/group-scaler';
 
 const ACTOR = 'system:fleet-manager-health';
@@ -20,7 +20,8 @@ export interface LostNode {
 export interface NodeLossMonitorDependencies {
   readonly systemDataSource: DataSource;
   readonly scaler: GroupScaler;
-  readonly commands: AgentCommandSender;
+  /** Run after each check: groups left short (no ready VM, a failed send) converge on the interval. */
+  readonly convergence: FleetConvergence;
   readonly heartbeatTimeoutMs: number;
   readonly intervalMs: number;
   readonly logger: MessagingLogger;
@@ -76,7 +77,7 @@ export class NodeLossMonitor {
           await manager.update(
             ProxyEntity,
             { id: In(rescheduled.map((proxy) => proxy.id)) },
-            { desiredState: 'removed' },
+            { desiredState: 'removed', commandDueAt: () => 'now()' },
           );
           for (const proxy of rescheduled) proxy.desiredState = 'removed';
         }
@@ -104,7 +105,7 @@ export class NodeLossMonitor {
         { vmId: node.vmId, hostname: node.hostname, rescheduled: node.rescheduled.length },
         'node missed its heartbeats: marked not_ready',
       );
-      await Promise.all(node.rescheduled.map((proxy) => this.deps.commands.drain(proxy)));
+      // The scaler sends the rescheduled proxies' drains (their commands are due) and replaces them.
       for (const groupId of node.groupIds)
         await this.deps.scaler.execute({ tenantId: node.tenantId, groupId });
     }
@@ -116,6 +117,11 @@ export class NodeLossMonitor {
       await this.execute();
     } catch (error) {
       this.deps.logger.error({ err: error }, 'node loss check failed; retried at the next interval');
+    }
+    try {
+      await this.deps.convergence.execute();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'convergence pass failed; retried at the next interval');
     }
   }
 }

@@ -6,6 +6,7 @@ import { type DataSource } from 'typeorm';
 import { AgentReportHandler } from '../health/agent-report.handler';
 import { NodeLossMonitor } from '../health/node-loss.monitor';
 import { AgentCommandSender } from './agent-command.sender';
+import { FleetConvergence } from './fleet-convergence';
 import { type FleetCounts, FleetMetrics } from './fleet-metrics';
 import { type FleetSettings } from './fleet-settings';
 import { GroupScaler } from './group-scaler';
@@ -14,9 +15,12 @@ import { RollingImageUpdate } from './rolling-image-update';
 /** Every replica joins these consumer groups, so each event is handled by one of them. */
 export const SCHEDULING_CONSUMER = 'fleet-manager-scheduling';
 export const AGENT_REPORTS_CONSUMER = 'fleet-manager-agent-reports';
+export const CONVERGENCE_CONSUMER = 'fleet-manager-convergence';
 
 const SCALE_TRIGGERS = ['group.scaled', 'group.changed'] as const;
 const AGENT_REPORTS = ['agent.command.completed', 'agent.container.changed', 'agent.registered'] as const;
+/** A VM that becomes ready, or whose capacity or ports change, may have room for groups left short. */
+const CONVERGENCE_TRIGGERS = ['node.status.changed', 'node.changed'] as const;
 
 export interface FleetSchedulingDependencies {
   readonly settings: FleetSettings;
@@ -41,6 +45,12 @@ export async function startFleetScheduling(
   const metrics = new FleetMetrics(deps.registry, () => countFleet(deps.systemDataSource));
   const commands = new AgentCommandSender({ bus, settings, metrics, logger });
   const scaler = new GroupScaler({ dataSource: deps.dataSource, commands, settings, logger });
+  const convergence = new FleetConvergence({
+    systemDataSource: deps.systemDataSource,
+    scaler,
+    registry: deps.registry,
+    logger,
+  });
   const reports = new AgentReportHandler({
     systemDataSource: deps.systemDataSource,
     metrics,
@@ -68,10 +78,10 @@ export async function startFleetScheduling(
       bus.consume({
         durable: SCHEDULING_CONSUMER,
         types: SCALE_TRIGGERS,
-        handler: async (event, delivery) => {
+        handler: async (event) => {
           if (event.tenantId === null || !wantsScaling(event)) return;
           const target = { tenantId: event.tenantId, groupId: event.payload.groupId };
-          await scaler.execute({ ...target, resendPending: delivery.attempt > 1 });
+          await scaler.execute(target);
           await rollingUpdate.execute(target);
         },
       }),
@@ -88,6 +98,24 @@ export async function startFleetScheduling(
     (subscription) => subscription.stop(),
   );
   await resources.open(
+    'convergence consumer',
+    () =>
+      bus.consume({
+        durable: CONVERGENCE_CONSUMER,
+        types: CONVERGENCE_TRIGGERS,
+        handler: async (event) => {
+          if (
+            event.type === 'node.status.changed'
+              ? event.payload.status !== 'ready'
+              : event.payload.change === 'deleted'
+          )
+            return;
+          await convergence.execute();
+        },
+      }),
+    (subscription) => subscription.stop(),
+  );
+  await resources.open(
     'heartbeat subscription',
     () => bus.subscribe('agent.heartbeat', (event) => reports.heartbeat(event.payload)),
     (subscription) => subscription.stop(),
@@ -99,7 +127,7 @@ export async function startFleetScheduling(
         new NodeLossMonitor({
           systemDataSource: deps.systemDataSource,
           scaler,
-          commands,
+          convergence,
           heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
           intervalMs: settings.healthIntervalMs,
           logger,

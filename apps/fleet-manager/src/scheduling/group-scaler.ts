@@ -24,6 +24,11 @@ import { nodeIdPrefix, ordinalOf, scheduledProxyNames } from './proxy-naming';
 const ACTOR = 'system:fleet-manager-scheduler';
 /** Another replica placing proxies on the same VM at the same moment makes a retry; it rarely takes two. */
 const MAX_ATTEMPTS = 10;
+/**
+ * How long a pass that is sending a proxy's command holds it: another pass resends it only after this
+ * (the sender died between its commit and the send). A send that fails makes the command due at once.
+ */
+const SEND_CLAIM_MS = 60_000;
 /** The constraints that make concurrent placements safe: a loser retries with what the winner wrote. */
 const PLACEMENT_CONSTRAINTS = new Set([
   'uq_proxies_vm_id_proxy_port',
@@ -35,8 +40,6 @@ const PLACEMENT_CONSTRAINTS = new Set([
 export interface ScaleGroupCommand {
   readonly tenantId: string;
   readonly groupId: string;
-  /** Also resend the commands of proxies not yet confirmed (after a failed send). */
-  readonly resendPending?: boolean;
 }
 
 export interface ScaleReport {
@@ -66,9 +69,15 @@ export class GroupScaler {
 
   async execute(command: ScaleGroupCommand): Promise<ScaleReport> {
     const { report, pending } = await this.converge(command);
+    const creating = [...report.created, ...pending.created];
+    const draining = [...report.draining, ...pending.draining];
     const sent = await Promise.all([
-      ...[...report.created, ...pending.created].map((proxy) => this.deps.commands.create(proxy)),
-      ...[...report.draining, ...pending.draining].map((proxy) => this.deps.commands.drain(proxy)),
+      ...creating.map((proxy) => this.deps.commands.create(proxy)),
+      ...draining.map((proxy) => this.deps.commands.drain(proxy)),
+    ]);
+    await this.recordSends(command.tenantId, [
+      ...creating.map(({ proxy }, index) => ({ proxy, sent: sent[index] === true })),
+      ...draining.map((proxy, index) => ({ proxy, sent: sent[creating.length + index] === true })),
     ]);
     if (report.unplaced > 0) {
       this.deps.logger.warn(
@@ -80,6 +89,29 @@ export class GroupScaler {
       throw new Error(`some commands for group ${command.groupId} were not queued; they are resent on retry`);
     }
     return report;
+  }
+
+  /** A queued command is no longer due; a failed one is due at once (unless the row wants something else now). */
+  private async recordSends(
+    tenantId: string,
+    sends: readonly { proxy: ProxyEntity; sent: boolean }[],
+  ): Promise<void> {
+    if (sends.length === 0) return;
+    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
+      for (const sent of [true, false]) {
+        for (const desiredState of ['running', 'removed'] as const) {
+          const ids = sends
+            .filter((each) => each.sent === sent && each.proxy.desiredState === desiredState)
+            .map((each) => each.proxy.id);
+          if (ids.length === 0) continue;
+          await manager.update(
+            ProxyEntity,
+            { id: In(ids), desiredState },
+            { commandDueAt: sent ? null : () => 'now()' },
+          );
+        }
+      }
+    });
   }
 
   private async converge(command: ScaleGroupCommand): Promise<{ report: ScaleReport; pending: ScaleReport }> {
@@ -113,20 +145,41 @@ export class GroupScaler {
       order: { createdAt: 'ASC' },
     });
     const active = proxies.filter((proxy) => proxy.desiredState !== 'removed');
-    const pending: ScaleReport = command.resendPending
-      ? {
-          created: active
-            .filter((proxy) => proxy.containerId === null && proxy.vmId !== null)
-            .map((proxy) => ({ proxy, groupName: group.name })),
-          draining: proxies.filter((proxy) => proxy.desiredState === 'removed'),
-          unplaced: 0,
-        }
-      : nothing;
+    const pending = await this.claimDue(manager, proxies, group.name);
     if (group.desiredReplicas === null) return { report: nothing, pending };
     const missing = group.desiredReplicas - active.length;
-    if (missing < 0) return { report: await this.drain(manager, active, -missing), pending };
+    if (missing < 0) {
+      const report = await this.drain(manager, active, -missing);
+      // A proxy drained before its create went out gets only the drain.
+      const created = pending.created.filter(({ proxy }) => proxy.desiredState !== 'removed');
+      return { report, pending: { ...pending, created } };
+    }
     if (missing > 0) return { report: await this.place(manager, group, missing), pending };
     return { report: nothing, pending };
+  }
+
+  /** The proxies whose command is due, claimed for this pass. */
+  private async claimDue(
+    manager: EntityManager,
+    proxies: readonly ProxyEntity[],
+    groupName: string,
+  ): Promise<ScaleReport> {
+    const now = Date.now();
+    const due = proxies.filter(
+      (proxy) => proxy.commandDueAt !== null && proxy.commandDueAt.getTime() <= now && proxy.vmId !== null,
+    );
+    if (due.length > 0) {
+      await manager.update(
+        ProxyEntity,
+        { id: In(due.map((proxy) => proxy.id)) },
+        { commandDueAt: claimUntil() },
+      );
+    }
+    return {
+      created: due.filter((proxy) => proxy.desiredState !== 'removed').map((proxy) => ({ proxy, groupName })),
+      draining: due.filter((proxy) => proxy.desiredState === 'removed'),
+      unplaced: 0,
+    };
   }
 
   private async drain(manager: EntityManager, active: ProxyEntity[], count: number): Promise<ScaleReport> {
@@ -136,7 +189,11 @@ export class GroupScaler {
     );
     const ids = new Set(victims.map((victim) => victim.id));
     const draining = active.filter((proxy) => ids.has(proxy.id));
-    await manager.update(ProxyEntity, { id: In([...ids]) }, { desiredState: 'removed' });
+    await manager.update(
+      ProxyEntity,
+      { id: In([...ids]) },
+      { desiredState: 'removed', commandDueAt: claimUntil() },
+    );
     for (const proxy of draining) proxy.desiredState = 'removed';
     await appendEvents(
       manager,
@@ -185,6 +242,7 @@ export class GroupScaler {
           desiredState: 'running',
           cpuMillicores: this.deps.settings.proxyDemand.cpuMillicores,
           memoryMib: this.deps.settings.proxyDemand.memoryMib,
+          commandDueAt: claimUntil(),
         }),
       );
     });
@@ -206,6 +264,11 @@ export async function lockGroup(manager: EntityManager, groupId: string): Promis
   await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
     `fleet-manager:group:${groupId}`,
   ]);
+}
+
+/** A command due time that keeps other passes off a row while this one sends its command. */
+export function claimUntil(): Date {
+  return new Date(Date.now() + SEND_CLAIM_MS);
 }
 
 function candidateOf(

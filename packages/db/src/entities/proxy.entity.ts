@@ -119,6 +119,13 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'timestamptz', nullable: true })
   imageUpdatedAt!: Date | null;
 
+  /**
+   * When the node-agent command bringing the container to `desiredState` is due to be (re)sent; null
+   * once it is queued. A sender claims a due row for a while, and a failed send makes it due at once.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  commandDueAt!: Date | null;
+
   /** Whether an xds-server replica holds a stream of the proxy, as its connect/disconnect events say. */
   @Column({ type: 'boolean', default: false })
   xdsConnected!: boolean;
