@@ -142,6 +142,7 @@ describe('proxy groups and proxies', () => {
       xdsReplica: null,
       connectionChangedAt: null,
       configRejection: null,
+      drift: null,
       resources: Object.fromEntries(
         ['listener', 'route_config', 'cluster', 'endpoint', 'secret'].map((type) => [
           type,
@@ -210,6 +211,18 @@ describe('proxy groups and proxies', () => {
     )[0]?.tenant_id;
 
     expect((await api.admin.get('/api/v1/proxies/served-proxy-001/config')).status).toBe(404);
+    const drift = [{ resourceType: 'route_config', ackedVersion: 'r1', expectedVersion: 'r2' }];
+    await api.sql(
+      `UPDATE proxies SET drift = $1, drift_observed_at = '2026-01-02T03:04:05Z', drifted_at = '2026-01-02T03:05:06Z'
+       WHERE node_id = 'served-proxy-001'`,
+      [JSON.stringify(drift)],
+    );
+    const drifted = await api.admin.get<ProxyDeliveryStatusView>('/api/v1/proxies/served-proxy-001/status');
+    expect(drifted.body.drift).toEqual({
+      since: '2026-01-02T03:04:05.000Z',
+      at: '2026-01-02T03:05:06.000Z',
+      resources: drift,
+    });
     await api.sql(
       `INSERT INTO config_bindings (tenant_id, mode, group_id, config_id) VALUES ($1, 'group', $2, $3)`,
       [tenantId, parent.id, forParent.body.id],

@@ -15,6 +15,7 @@ import { consumeProxyReports } from './deliveries/delivery-events.consumer';
 import { DeliveryRecorder } from './deliveries/delivery-recorder';
 import { NackSettler } from './deliveries/nack-settler';
 import { ServedSnapshots } from './deliveries/served-snapshots';
+import { DriftMonitor } from './drift/drift-monitor';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
@@ -107,6 +108,21 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         'NACK settler',
         () => Promise.resolve(new NackSettler(recorder, settleIntervalMs(env), telemetry.logger).start()),
         (settler) => settler.stop(),
+      );
+      await resources.open(
+        'drift monitor',
+        () =>
+          Promise.resolve(
+            new DriftMonitor({
+              systemDataSource,
+              store: snapshotStore,
+              thresholdMs: env.DRIFT_THRESHOLD_MS,
+              intervalMs: env.DRIFT_CHECK_INTERVAL_MS,
+              registry: telemetry.metrics.registry,
+              logger: telemetry.logger,
+            }).start(),
+          ),
+        (monitor) => monitor.stop(),
       );
       await startFleetScheduling(resources, {
         settings: fleetSettingsFrom(env),

@@ -25,6 +25,14 @@ const settings = {
     .describe(
       'a NACK that an ACK of the same version clears within this many ms is transient: recorded, never announced',
     ),
+  DRIFT_THRESHOLD_MS: integerVariable(0, 86_400_000)
+    .default(60_000)
+    .describe(
+      "a proxy whose ACKed versions differ from its current snapshot's for longer than this many ms is reported drifted",
+    ),
+  DRIFT_CHECK_INTERVAL_MS: integerVariable(50, 3_600_000)
+    .default(10_000)
+    .describe('how often, in ms, one replica compares ACKed versions with the current snapshots'),
 };
 
 /** The variables that name the broker and the snapshot store: read only when the app connects itself. */

@@ -36,7 +36,7 @@ export { ApiKeyEntity } from './entities/api-key.entity';
 export { RoleBindingEntity } from './entities/role-binding.entity';
 export { NodeEntity } from './entities/node.entity';
 export { ProxyGroupEntity } from './entities/proxy-group.entity';
-export { ProxyEntity } from './entities/proxy.entity';
+export { ProxyEntity, type ProxyDriftedType } from './entities/proxy.entity';
 export {
   ClusterEntity,
   EndpointEntity,

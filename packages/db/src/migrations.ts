@@ -8,6 +8,7 @@ import { ProxyDeliveryStatus1795565100000 } from './migrations/1795565100000-pro
 import { FleetScheduling1795565300000 } from './migrations/1795565300000-fleet-scheduling.migration';
 import { RollingImageUpdate1795565300001 } from './migrations/1795565300001-rolling-image-update.migration';
 import { ProxyConfigRejection1795565400000 } from './migrations/1795565400000-proxy-config-rejection.migration';
+import { ProxyDrift1795565700000 } from './migrations/1795565700000-proxy-drift.migration';
 import { ProxyCommandDue1795565800000 } from './migrations/1795565800000-proxy-command-due.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -21,6 +22,7 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     FleetScheduling1795565300000,
     RollingImageUpdate1795565300001,
     ProxyConfigRejection1795565400000,
+    ProxyDrift1795565700000,
     ProxyCommandDue1795565800000,
   ];
 }

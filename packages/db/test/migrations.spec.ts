@@ -75,6 +75,7 @@ describe('migrations', () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
       'ProxyCommandDue1795565800000',
+      'ProxyDrift1795565700000',
       'ProxyConfigRejection1795565400000',
       'RollingImageUpdate1795565300001',
       'FleetScheduling1795565300000',
@@ -103,6 +104,7 @@ describe('migrations', () => {
       'FleetScheduling1795565300000',
       'RollingImageUpdate1795565300001',
       'ProxyConfigRejection1795565400000',
+      'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);

@@ -55,6 +55,16 @@ export interface EventPayloads {
   };
   /** `POST /proxies/{node_id}/reload`: fleet-manager re-resolves and republishes the proxy's snapshot. */
   'proxy.reload.requested': { proxyId: string; nodeId: string };
+  /**
+   * fleet-manager: a proxy's ACKed versions differed from its current snapshot's for longer than the
+   * drift threshold (`drifted`, with the differing types), or it converged again [NFR-OB-004].
+   */
+  'proxy.drift.changed': {
+    proxyId: string;
+    nodeId: string;
+    drifted: boolean;
+    resourceTypes: ('listener' | 'route_config' | 'cluster' | 'endpoint' | 'secret')[];
+  };
   'node.registered': { vmId: string; hostname: string };
   'node.status.changed': { vmId: string; status: 'ready' | 'not_ready' | 'draining' };
   'node.changed': { vmId: string; hostname: string; change: 'updated' | 'deleted' };
@@ -105,6 +115,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'proxy.health.changed': durable('proxy.health.changed'),
   'proxy.sync.changed': durable('proxy.sync.changed'),
   'proxy.reload.requested': durable('proxy.reload.requested'),
+  'proxy.drift.changed': durable('proxy.drift.changed'),
   'node.registered': durable('node.registered'),
   'node.status.changed': durable('node.status.changed'),
   'node.changed': durable('node.changed'),

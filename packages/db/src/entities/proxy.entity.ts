@@ -3,6 +3,7 @@ import {
   type ProxyDesiredState,
   type ProxyHealth,
   type ProxyStatus,
+  type XdsResourceType,
   type XdsSyncStatus,
 } from '@envoy-fleet/domain';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, type Relation, Unique } from 'typeorm';
@@ -148,4 +149,27 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
   /** When the rejection above was first recorded. */
   @Column({ type: 'timestamptz', nullable: true })
   configRejectedAt!: Date | null;
+
+  /**
+   * The resource types whose last ACKed version differs from the version of the proxy's current
+   * snapshot [NFR-OB-004], as fleet-manager's drift check last saw them; null when they agree.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  drift!: readonly ProxyDriftedType[] | null;
+
+  /** Since when the check has seen the difference above. */
+  @Column({ type: 'timestamptz', nullable: true })
+  driftObservedAt!: Date | null;
+
+  /** When the difference outlasted the threshold and the proxy was reported drifted; null otherwise. */
+  @Column({ type: 'timestamptz', nullable: true })
+  driftedAt!: Date | null;
+}
+
+export interface ProxyDriftedType {
+  readonly resourceType: XdsResourceType;
+  /** The version Envoy last ACKed. */
+  readonly ackedVersion: string;
+  /** The version the proxy's current snapshot holds. */
+  readonly expectedVersion: string;
 }

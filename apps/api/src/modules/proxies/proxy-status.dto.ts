@@ -46,6 +46,22 @@ export const proxyDeliveryStatusViewSchema = proxyStatusViewSchema.extend({
     .describe(
       'why the config its bindings give cannot be served (a template that does not render, parameters against the schema, an inheritance cycle, failed snapshot checks); it keeps its last good snapshot meanwhile',
     ),
+  drift: z
+    .object({
+      since: z.iso.datetime().describe('since when its ACKed versions differ from its current snapshot'),
+      at: z.iso.datetime().describe('when the difference outlasted the threshold'),
+      resources: z.array(
+        z.object({
+          resourceType: z.enum(XDS_RESOURCE_TYPES),
+          ackedVersion: z.string().describe('the version Envoy last ACKed'),
+          expectedVersion: z.string().describe("the version of the proxy's current snapshot"),
+        }),
+      ),
+    })
+    .nullable()
+    .describe(
+      "set while the proxy is drifted: its ACKed versions differ from its current snapshot's for longer than fleet-manager's threshold [NFR-OB-004]",
+    ),
   resources: z.object(
     Object.fromEntries(XDS_RESOURCE_TYPES.map((type) => [type, resourceStatusView])) as Record<
       XdsResourceType,

@@ -85,6 +85,14 @@ export class ProxyStatusService {
                 issues: [...proxy.configRejection.issues],
                 at: proxy.configRejectedAt.toISOString(),
               },
+        drift:
+          proxy.drift === null || proxy.driftObservedAt === null || proxy.driftedAt === null
+            ? null
+            : {
+                since: proxy.driftObservedAt.toISOString(),
+                at: proxy.driftedAt.toISOString(),
+                resources: proxy.drift.map((type) => ({ ...type })),
+              },
         resources,
       };
     });
