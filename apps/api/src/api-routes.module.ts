@@ -12,6 +12,7 @@ import { ProxyGroupModule } from './modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from './modules/proxies/proxy.module';
 import { ProxyReloadModule } from './modules/proxy-reload/proxy-reload.module';
 import { RoleBindingModule } from './modules/role-bindings/role-binding.module';
+import { RolloutModule } from './modules/rollouts/rollout.module';
 import { ServiceDiscoveryModule } from './modules/service-discovery/service-discovery.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
@@ -28,6 +29,7 @@ import { WebhookModule } from './modules/webhooks/webhook.module';
     ProxyModule,
     ConfigModule,
     ConfigBindingModule,
+    RolloutModule,
     ConfigTemplateModule,
     EventModule,
     UserModule,

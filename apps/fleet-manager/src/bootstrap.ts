@@ -16,6 +16,10 @@ import { DeliveryRecorder } from './deliveries/delivery-recorder';
 import { NackSettler } from './deliveries/nack-settler';
 import { ServedSnapshots } from './deliveries/served-snapshots';
 import { DriftMonitor } from './drift/drift-monitor';
+import { DeliveryMetrics } from './metrics/delivery-metrics';
+import { RolloutEngine } from './rollouts/rollout-engine';
+import { consumeRolloutChanges } from './rollouts/rollout-events.consumer';
+import { RolloutTicker } from './rollouts/rollout-ticker';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
@@ -71,11 +75,13 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         applicationName: SERVICE_NAME,
       });
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
+      const metrics = new DeliveryMetrics(telemetry.metrics.registry);
       const builder = new SnapshotBuilder({
         configs: new EffectiveConfigRepository(systemDataSource),
         store: snapshotStore,
         events: bus,
         logger: telemetry.logger,
+        metrics,
       });
       // Redis is a cache of PostgreSQL: whatever it lost (a flush, a new instance) is rebuilt before serving.
       const rebuilt = await builder.execute();
@@ -98,6 +104,7 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         served: new ServedSnapshots(snapshotStore),
         transientWindowMs: env.NACK_TRANSIENT_WINDOW_MS,
         logger: telemetry.logger,
+        metrics,
       });
       await resources.open(
         'proxy report consumer',
@@ -108,6 +115,24 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         'NACK settler',
         () => Promise.resolve(new NackSettler(recorder, settleIntervalMs(env), telemetry.logger).start()),
         (settler) => settler.stop(),
+      );
+      await resources.open(
+        'rollout consumer',
+        () => consumeRolloutChanges(bus, builder),
+        (subscription) => subscription.stop(),
+      );
+      const rolloutEngine = new RolloutEngine({
+        systemDataSource,
+        served: new ServedSnapshots(snapshotStore),
+        logger: telemetry.logger,
+      });
+      await resources.open(
+        'rollout ticker',
+        () =>
+          Promise.resolve(
+            new RolloutTicker(rolloutEngine, env.ROLLOUT_INTERVAL_MS, telemetry.logger).start(),
+          ),
+        (ticker) => ticker.stop(),
       );
       await resources.open(
         'drift monitor',

@@ -25,6 +25,9 @@ const settings = {
     .describe(
       'a NACK that an ACK of the same version clears within this many ms is transient: recorded, never announced',
     ),
+  ROLLOUT_INTERVAL_MS: integerVariable(50, 60_000)
+    .default(1_000)
+    .describe('how often, in ms, running rollouts are observed and moved on (waves, gates, soak times)'),
   DRIFT_THRESHOLD_MS: integerVariable(0, 86_400_000)
     .default(60_000)
     .describe(

@@ -8,6 +8,7 @@ import { ProxyDeliveryStatus1795565100000 } from './migrations/1795565100000-pro
 import { FleetScheduling1795565300000 } from './migrations/1795565300000-fleet-scheduling.migration';
 import { RollingImageUpdate1795565300001 } from './migrations/1795565300001-rolling-image-update.migration';
 import { ProxyConfigRejection1795565400000 } from './migrations/1795565400000-proxy-config-rejection.migration';
+import { RolloutProgress1795565600000 } from './migrations/1795565600000-rollout-progress.migration';
 import { ProxyDrift1795565700000 } from './migrations/1795565700000-proxy-drift.migration';
 import { ProxyCommandDue1795565800000 } from './migrations/1795565800000-proxy-command-due.migration';
 
@@ -22,6 +23,7 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     FleetScheduling1795565300000,
     RollingImageUpdate1795565300001,
     ProxyConfigRejection1795565400000,
+    RolloutProgress1795565600000,
     ProxyDrift1795565700000,
     ProxyCommandDue1795565800000,
   ];

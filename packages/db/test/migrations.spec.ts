@@ -76,6 +76,7 @@ describe('migrations', () => {
     expect(reverted.migrations).toEqual([
       'ProxyCommandDue1795565800000',
       'ProxyDrift1795565700000',
+      'RolloutProgress1795565600000',
       'ProxyConfigRejection1795565400000',
       'RollingImageUpdate1795565300001',
       'FleetScheduling1795565300000',
@@ -104,6 +105,7 @@ describe('migrations', () => {
       'FleetScheduling1795565300000',
       'RollingImageUpdate1795565300001',
       'ProxyConfigRejection1795565400000',
+      'RolloutProgress1795565600000',
       'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
     ]);

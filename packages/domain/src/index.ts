@@ -191,6 +191,19 @@ export {
   type RolloutWave,
 } from './entities/rollout.entity';
 export {
+  applyRolloutStep,
+  nextRolloutStep,
+  planWaves,
+  reachedProxyIds,
+  ROLLOUT_COMMANDS,
+  stepOfCommand,
+  type ProxyProgress,
+  type RolloutChange,
+  type RolloutCommand,
+  type RolloutProgress,
+  type RolloutStep,
+} from './entities/rollout-progress';
+export {
   WEBHOOK_DELIVERY_STATUSES,
   subscriptionWants,
   type WebhookDelivery,

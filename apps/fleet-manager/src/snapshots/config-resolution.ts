@@ -86,10 +86,13 @@ export function chooseBindings<Binding extends ResolvableBinding>(
   );
 }
 
-/** What resolving needs besides the chosen bindings: the latest version of each config, and the templates. */
+/** What resolving needs besides the chosen bindings: which version of a config a proxy runs, and the templates. */
 export interface ConfigSources {
-  /** By config id; a config without a version is absent. */
-  readonly versions: ReadonlyMap<string, StoredVersion>;
+  /**
+   * The version of the config that the proxy runs: the one its config's rollouts released to it
+   * (`releasedVersion`); undefined when there is none (no version yet, or none released to it).
+   */
+  versionOf(configId: string, proxyId: string): StoredVersion | undefined;
   readonly templates: ReadonlyMap<string, StoredTemplate>;
 }
 
@@ -177,7 +180,7 @@ export function resolveConfigs(
     else if (binding.mode === 'inherit' && binding.parentProxyId !== null)
       resolution = inherit(proxy, binding, binding.parentProxyId, path);
     else {
-      const version = binding.configId === null ? undefined : sources.versions.get(binding.configId);
+      const version = binding.configId === null ? undefined : sources.versionOf(binding.configId, proxy.id);
       resolution =
         version === undefined
           ? { status: 'unbound' }

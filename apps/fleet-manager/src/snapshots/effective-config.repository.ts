@@ -5,10 +5,11 @@ import {
   ConfigVersionEntity,
   ProxyEntity,
   ProxyGroupEntity,
+  RolloutEntity,
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
-import { type ConfigDocument } from '@envoy-fleet/domain';
+import { type ConfigDocument, reachedProxyIds } from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import {
   chooseBindings,
@@ -17,6 +18,7 @@ import {
   type StoredTemplate,
   type StoredVersion,
 } from './config-resolution';
+import { type ConfigRelease, releasedVersion } from './config-release';
 
 export interface ProxyConfigTarget {
   readonly tenantId: string;
@@ -98,11 +100,17 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
     bindings,
   );
   const winners = [...chosen.values()].flatMap((binding) => binding ?? []);
-  const [versions, templates] = await Promise.all([
-    latestVersions(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
+  const [releases, templates] = await Promise.all([
+    configReleases(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
     templatesById(manager, [...new Set(winners.flatMap((binding) => binding.templateId ?? []))]),
   ]);
-  const resolutions = resolveConfigs(proxies, chosen, { versions, templates });
+  const resolutions = resolveConfigs(proxies, chosen, {
+    versionOf: (configId, proxyId) => {
+      const release = releases.get(configId);
+      return release === undefined ? undefined : releasedVersion(release, proxyId);
+    },
+    templates,
+  });
   return proxies.map((proxy) => ({
     tenantId: proxy.tenantId,
     nodeId: proxy.nodeId,
@@ -143,27 +151,67 @@ async function templatesById(
   return new Map(templates.map((template) => [template.id, template]));
 }
 
-/** The newest version of each config, by config id; configs without a version are left out. */
-async function latestVersions(
+/** What decides the version each proxy runs of each config (its newest version and rollout), by config id. */
+async function configReleases(
   manager: EntityManager,
   configIds: readonly string[],
-): Promise<Map<string, StoredVersion>> {
+): Promise<Map<string, ConfigRelease>> {
   if (configIds.length === 0) return new Map();
-  const configs = await manager.findBy(ConfigEntity, { id: In(configIds) });
-  const numbered = configs.filter((config) => config.latestVersion > 0);
-  if (numbered.length === 0) return new Map();
-  const versions = await manager.find(ConfigVersionEntity, {
-    where: numbered.map((config) => ({ configId: config.id, number: config.latestVersion })),
-  });
-  return new Map(
-    versions.map((version) => [
-      version.configId,
-      {
-        id: version.id,
-        configId: version.configId,
-        number: version.number,
-        document: version.document as ConfigDocument,
-      },
+  const [configs, rollouts] = await Promise.all([
+    manager.findBy(ConfigEntity, { id: In(configIds) }),
+    manager
+      .createQueryBuilder(RolloutEntity, 'rollout')
+      .distinctOn(['rollout.configId'])
+      .where('rollout.configId IN (:...configIds)', { configIds })
+      .orderBy('rollout.configId')
+      .addOrderBy('rollout.createdAt', 'DESC')
+      .addOrderBy('rollout.id', 'DESC')
+      .getMany(),
+  ]);
+  const wanted = [
+    ...configs
+      .filter((config) => config.latestVersion > 0)
+      .map((config) => ({ configId: config.id, number: config.latestVersion })),
+    ...rollouts.flatMap((rollout) => [
+      { id: rollout.configVersionId },
+      ...(rollout.baseVersionId === null ? [] : [{ id: rollout.baseVersionId }]),
     ]),
+  ];
+  const stored = wanted.length === 0 ? [] : await manager.find(ConfigVersionEntity, { where: wanted });
+  const byId = new Map(stored.map((version) => [version.id, storedVersion(version)]));
+  const rolloutOf = new Map(rollouts.map((rollout) => [rollout.configId, rollout]));
+  return new Map(
+    configs.map((config) => {
+      const latest = stored.find(
+        (version) => version.configId === config.id && version.number === config.latestVersion,
+      );
+      const rollout = rolloutOf.get(config.id);
+      const target = rollout === undefined ? undefined : byId.get(rollout.configVersionId);
+      return [
+        config.id,
+        {
+          latest: latest === undefined ? undefined : storedVersion(latest),
+          rollout:
+            rollout === undefined || target === undefined
+              ? undefined
+              : {
+                  id: rollout.id,
+                  state: rollout.state,
+                  target,
+                  base: rollout.baseVersionId === null ? undefined : byId.get(rollout.baseVersionId),
+                  reached: new Set(reachedProxyIds(rollout)),
+                },
+        },
+      ];
+    }),
   );
+}
+
+function storedVersion(version: ConfigVersionEntity): StoredVersion {
+  return {
+    id: version.id,
+    configId: version.configId,
+    number: version.number,
+    document: version.document as ConfigDocument,
+  };
 }

@@ -30,6 +30,7 @@ import { MutableTenantOwnedEntity } from './tenant-owned.entity';
   `jsonb_typeof(waves) = 'array' AND jsonb_typeof(gates) = 'object' AND (strategy = 'waves' OR waves = '[]'::jsonb)`,
 )
 @Check('ck_rollouts_created_by', `created_by <> ''`)
+@Check('ck_rollouts_wave_proxies', `jsonb_typeof(wave_proxies) = 'array'`)
 export class RolloutEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'uuid' })
   configId!: string;
@@ -50,6 +51,18 @@ export class RolloutEntity extends MutableTenantOwnedEntity {
   ])
   configVersion?: Relation<ConfigVersionEntity>;
 
+  /** The version the config served before this rollout: where aborting or rolling back returns. */
+  @Column({ type: 'uuid', nullable: true })
+  baseVersionId!: string | null;
+
+  @ManyToOne(() => ConfigVersionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId' },
+    { name: 'config_id', referencedColumnName: 'configId' },
+    { name: 'base_version_id', referencedColumnName: 'id' },
+  ])
+  baseVersion?: Relation<ConfigVersionEntity>;
+
   @Column({ type: 'text' })
   strategy!: RolloutStrategy;
 
@@ -64,6 +77,14 @@ export class RolloutEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'integer', default: 0 })
   currentWave!: number;
+
+  /** The proxy ids of each wave, fixed when the rollout starts (empty while pending). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  waveProxies!: string[][];
+
+  /** Since when every proxy of the current wave has ACKed the version: its soak time runs from here. */
+  @Column({ type: 'timestamptz', nullable: true })
+  waveSettledAt!: Date | null;
 
   @Column({ type: 'text', nullable: true })
   reason!: string | null;

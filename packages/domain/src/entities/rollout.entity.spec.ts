@@ -60,6 +60,26 @@ describe(validateRolloutPlan.name, () => {
     ]);
   });
 
+  it('accepts canary counts before percentages and rejects them after', () => {
+    expect(
+      validateRolloutPlan({
+        strategy: 'waves',
+        waves: [{ proxies: 1 }, { proxies: 2 }, { percent: 50 }, { percent: 100 }],
+        gates,
+      }),
+    ).toEqual([]);
+    expect(
+      validateRolloutPlan({
+        strategy: 'waves',
+        waves: [{ proxies: 0 }, { percent: 50 }, { proxies: 3 }, { percent: 100 }],
+        gates,
+      }),
+    ).toEqual([
+      { path: 'waves[0].proxies', message: 'must be an integer above 0 (counts are cumulative)' },
+      { path: 'waves[2]', message: 'canary counts must come before percentages' },
+    ]);
+  });
+
   it('rejects gate ratios outside 0-1 and negative bake times', () => {
     const bad = { ...gates, bakeSeconds: -1, maxNackedRatio: 1.5, minHealthyRatio: Number.NaN };
     expect(

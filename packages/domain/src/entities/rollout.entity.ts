@@ -13,10 +13,11 @@ export const ROLLOUT_STATES = [
 ] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
 
-/** A wave ends when `percent` of the rollout's proxies (cumulative) run the new version. */
-export interface RolloutWave {
-  readonly percent: number;
-}
+/**
+ * A wave ends when `proxies` of the rollout's proxies (a canary count), or `percent` of them, run the
+ * new version; both are cumulative, counts come before percentages.
+ */
+export type RolloutWave = { readonly proxies: number } | { readonly percent: number };
 
 /** What must hold after each wave before the next starts; a failed gate pauses or rolls back. */
 export interface RolloutGates {
@@ -82,7 +83,10 @@ export function assertRolloutTransition(rollout: Pick<Rollout, 'id' | 'state'>, 
   }
 }
 
-/** `all_at_once` has no waves; `waves` needs cumulative percentages that rise strictly and end at 100. */
+/**
+ * `all_at_once` has no waves; `waves` needs canary counts, then percentages, each rising strictly,
+ * the last wave at 100 percent.
+ */
 export function validateRolloutPlan(plan: Pick<Rollout, 'strategy' | 'waves' | 'gates'>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   switch (plan.strategy) {
@@ -94,7 +98,20 @@ export function validateRolloutPlan(plan: Pick<Rollout, 'strategy' | 'waves' | '
       if (plan.waves.length === 0)
         issues.push({ path: 'waves', message: 'needs at least one wave for strategy waves' });
       let previous = 0;
+      let previousCount = 0;
       plan.waves.forEach((wave, index) => {
+        if ('proxies' in wave) {
+          if (previous > 0) {
+            issues.push({ path: `waves[${index}]`, message: 'canary counts must come before percentages' });
+          } else if (!Number.isInteger(wave.proxies) || wave.proxies <= previousCount) {
+            issues.push({
+              path: `waves[${index}].proxies`,
+              message: `must be an integer above ${previousCount} (counts are cumulative)`,
+            });
+          }
+          previousCount = Math.max(previousCount, wave.proxies);
+          return;
+        }
         if (!Number.isInteger(wave.percent) || wave.percent <= previous || wave.percent > 100) {
           issues.push({
             path: `waves[${index}].percent`,
@@ -104,7 +121,7 @@ export function validateRolloutPlan(plan: Pick<Rollout, 'strategy' | 'waves' | '
         previous = Math.max(previous, wave.percent);
       });
       const last = plan.waves.at(-1);
-      if (last && last.percent !== 100) {
+      if (last && !('percent' in last && last.percent === 100)) {
         issues.push({
           path: `waves[${plan.waves.length - 1}].percent`,
           message: 'the last wave must reach 100',

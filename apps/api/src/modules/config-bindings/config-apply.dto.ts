@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { rolloutPlanSchema, rolloutViewSchema } from '../rollouts/rollout.dto';
 import { configBindingViewSchema, labelSelectorSchema } from './config-binding.dto';
 
 /**
  * `POST /configs/{id}/apply`: which proxies should run the config, as exactly one of a group, a list
- * of proxies or a label selector. `version`, when given, must be the config's newest version: bindings
- * always serve the newest, so applying an older one means rolling the config back to it first.
+ * of proxies or a label selector. `version`, when given, must be the config's newest version: applying
+ * an older one means rolling the config back to it first. With `rollout`, the newest version is
+ * delivered by a rollout (docs/rollouts.md) instead of reaching every proxy at once.
  */
 export const configApplySchema = z
   .strictObject({
@@ -13,6 +15,9 @@ export const configApplySchema = z
     selector: labelSelectorSchema.optional(),
     version: z.number().int().min(1).optional(),
     priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+    rollout: rolloutPlanSchema
+      .optional()
+      .describe('deliver the version in a rollout: all at once or in waves, gated on ACKs and health'),
   })
   .refine(
     (apply) =>
@@ -26,5 +31,6 @@ export const configApplyViewSchema = z.object({
   versionId: z.uuid(),
   version: z.number().int(),
   bindings: z.array(configBindingViewSchema).describe('the bindings created or re-pointed at the config'),
+  rollout: rolloutViewSchema.nullable().describe('the rollout created, pending; null without `rollout`'),
 });
 export type ConfigApplyView = z.output<typeof configApplyViewSchema>;

@@ -11,6 +11,8 @@ import {
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { UnitOfWork } from '../../database/unit-of-work.service';
+import { rolloutView } from '../rollouts/rollout.dto';
+import { RolloutService } from '../rollouts/rollout.service';
 import type { ConfigApply, ConfigApplyView } from './config-apply.dto';
 import { type ConfigBindingColumns, configBindingColumns, configBindingView } from './config-binding.dto';
 import { assertReferences, bindingChanged } from './config-binding.service';
@@ -18,12 +20,15 @@ import { assertReferences, bindingChanged } from './config-binding.service';
 /**
  * Applies a config to proxies by binding it (seed 001 6.1 `POST /configs/{id}/apply`): the target's
  * existing binding of that mode is re-pointed at the config, or a new one is created. One transaction:
- * the bindings, a `binding.changed` per binding and one `config.applied`; fleet-manager then builds and
- * publishes the snapshots.
+ * the bindings, a `binding.changed` per binding, the rollout when one is asked for, and one
+ * `config.applied`; fleet-manager then builds and publishes the snapshots.
  */
 @Injectable()
 export class ConfigApplyService {
-  constructor(private readonly unitOfWork: UnitOfWork) {}
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly rollouts: RolloutService,
+  ) {}
 
   apply(principal: Principal, configId: string, apply: ConfigApply): Promise<ConfigApplyView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
@@ -45,12 +50,16 @@ export class ConfigApplyService {
         await assertReferences(manager, columns);
         bindings.push(await upsertBinding(manager, principal, columns));
       }
+      const rollout =
+        apply.rollout === undefined
+          ? null
+          : await this.rollouts.create(manager, principal, config, version, apply.rollout);
       await appendEvents(manager, [
         createEvent('config.applied', {
           id: randomUUID(),
           tenantId: principal.tenantId,
           aggregateId: configId,
-          payload: { configId, versionId: version.id, rolloutId: null },
+          payload: { configId, versionId: version.id, rolloutId: rollout?.id ?? null },
         }),
       ]);
       return {
@@ -58,6 +67,7 @@ export class ConfigApplyService {
         versionId: version.id,
         version: version.number,
         bindings: bindings.map(configBindingView),
+        rollout: rollout === null ? null : rolloutView(rollout),
       };
     });
   }
