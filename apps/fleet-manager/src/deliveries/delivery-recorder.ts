@@ -16,6 +16,7 @@ import {
   SYNC_STATUS_COLUMNS,
   typeUrlOfResourceType,
 } from './delivery-status';
+import { type DeliveryMetrics } from '../metrics/delivery-metrics';
 import { type ServedSnapshot, type ServedSnapshots } from './served-snapshots';
 
 export const PROXY_REPORTS = ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'] as const;
@@ -35,6 +36,8 @@ export interface DeliveryRecorderDependencies {
   /** A NACK that an ACK of the same version clears within this window is transient. */
   readonly transientWindowMs: number;
   readonly logger: MessagingLogger;
+  /** ACK and NACK counters; the app passes its registry's. */
+  readonly metrics?: DeliveryMetrics;
 }
 
 interface SettledNack {
@@ -229,6 +232,7 @@ export class DeliveryRecorder {
         ],
       );
       if (inserted.length === 0) return;
+      this.deps.metrics?.responseRecorded(resourceType, acked ? 'ack' : 'nack');
       if (acked) await this.clearTransientNacks(manager, proxy.id, resourceType, version, event.occurredAt);
       const [newer] = await manager.query<unknown[]>(
         `SELECT 1 FROM config_history

@@ -10,6 +10,7 @@ import {
   type EffectiveConfigRepository,
   type ProxyConfigTarget,
 } from './effective-config.repository';
+import { type DeliveryMetrics } from '../metrics/delivery-metrics';
 import { checkConsistency } from './snapshot-consistency';
 
 export interface BuildSnapshotsCommand {
@@ -44,6 +45,8 @@ export interface SnapshotBuilderDependencies {
   readonly store: SnapshotStore;
   readonly events: EventPublisher;
   readonly logger: MessagingLogger;
+  /** Build durations and snapshot sizes; the app passes its registry's. */
+  readonly metrics?: DeliveryMetrics;
 }
 
 /** Proxies running one config version share its snapshot: the serving key names the version. */
@@ -61,6 +64,15 @@ export class SnapshotBuilder {
   constructor(private readonly deps: SnapshotBuilderDependencies) {}
 
   async execute(command: BuildSnapshotsCommand = {}): Promise<BuildReport> {
+    const ended = this.deps.metrics?.buildStarted(command.tenantId === undefined ? 'all' : 'tenant');
+    try {
+      return await this.build(command);
+    } finally {
+      ended?.();
+    }
+  }
+
+  private async build(command: BuildSnapshotsCommand): Promise<BuildReport> {
     if (command.tenantId !== undefined) return this.buildTenant(command.tenantId);
     const reports: BuildReport[] = [];
     for (const tenantId of await this.deps.configs.tenantIds())
@@ -159,10 +171,13 @@ export class SnapshotBuilder {
     if (!translation.ok) return translation.issues;
     const consistency = checkConsistency(translation.resources);
     if (!consistency.ok) return consistency.issues;
-    await publishSnapshot(this.deps.store, {
+    const published = await publishSnapshot(this.deps.store, {
       servingKey,
       resources: snapshotResources(consistency.resources),
     });
+    let bytes = published.manifestBytes.byteLength;
+    for (const blob of published.blobs.values()) bytes += blob.byteLength;
+    this.deps.metrics?.snapshotPublished(bytes);
     return [];
   }
 
