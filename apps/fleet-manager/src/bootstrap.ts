@@ -76,6 +76,15 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
       });
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
       const metrics = new DeliveryMetrics(telemetry.metrics.registry);
+      await resources.open(
+        'snapshot announcements',
+        () =>
+          bus.subscribe('snapshot.updated', (event) => {
+            metrics.snapshotsAnnounced(event.payload.servingKeys, new Date(event.occurredAt));
+            return Promise.resolve();
+          }),
+        (subscription) => subscription.stop(),
+      );
       const builder = new SnapshotBuilder({
         configs: new EffectiveConfigRepository(systemDataSource),
         store: snapshotStore,

@@ -25,14 +25,14 @@ describe('fleet-manager snapshot and delivery metrics', () => {
   let records: FleetRecords;
   let app: RunningApp;
 
-  const report = (type: 'proxy.ack' | 'proxy.nack', typeUrl: string) =>
+  const report = (type: 'proxy.ack' | 'proxy.nack', typeUrl: string, version = 'v1') =>
     services.bus.publish(
       type === 'proxy.ack'
         ? createEvent('proxy.ack', {
             id: randomUUID(),
             tenantId: records.tenantId,
             aggregateId: 'edge-1',
-            payload: { nodeId: 'edge-1', typeUrl, version: 'v1', nonce: randomUUID() },
+            payload: { nodeId: 'edge-1', typeUrl, version, nonce: randomUUID() },
           })
         : createEvent('proxy.nack', {
             id: randomUUID(),
@@ -101,5 +101,20 @@ describe('fleet-manager snapshot and delivery metrics', () => {
     ).toBe(1);
     expect(samples(text, 'envoy_fleet_snapshot_size_bytes_count').get(SERVICE)).toBe(1);
     expect(samples(text, 'envoy_fleet_snapshot_size_bytes_sum').get(SERVICE)).toBeGreaterThan(0);
+  });
+
+  it('observes the time from the announcement of the snapshot a proxy is pointed at to its ACK of it', async () => {
+    const listener = typeUrlOf('listener');
+    const served = (await services.manifestOf('edge-1'))?.types[listener]?.version ?? '';
+    const before = await recorded();
+    await report('proxy.ack', listener, served);
+    while ((await recorded()) <= before) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+
+    expect(served).not.toBe('');
+    expect(samples(text, 'envoy_fleet_config_push_duration_seconds_count')).toEqual(
+      new Map([['{service="fleet-manager",type="listener"}', 1]]),
+    );
   });
 });

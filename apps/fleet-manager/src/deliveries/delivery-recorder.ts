@@ -233,6 +233,9 @@ export class DeliveryRecorder {
       );
       if (inserted.length === 0) return;
       this.deps.metrics?.responseRecorded(resourceType, acked ? 'ack' : 'nack');
+      if (acked && served !== undefined && served.versionOf(typeUrl) === version) {
+        this.deps.metrics?.snapshotAcked(resourceType, served.servingKey, new Date(event.occurredAt));
+      }
       if (acked) await this.clearTransientNacks(manager, proxy.id, resourceType, version, event.occurredAt);
       const [newer] = await manager.query<unknown[]>(
         `SELECT 1 FROM config_history

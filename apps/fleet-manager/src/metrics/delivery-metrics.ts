@@ -1,6 +1,9 @@
 import { type XdsResourceType } from '@envoy-fleet/domain';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+/** Serving keys whose announcement time is kept; a proxy ACKs a snapshot long before this many newer ones. */
+const ANNOUNCED_KEYS = 100_000;
+
 /**
  * Snapshot and delivery metrics of fleet-manager (issue 6), in the app's registry: how long a build takes
  * and how large the snapshots it publishes are, and the ACKs and NACKs proxies answer, by resource type
@@ -10,6 +13,9 @@ export class DeliveryMetrics {
   private readonly buildDuration: Histogram<'scope'>;
   private readonly snapshotBytes: Histogram;
   private readonly responses: Counter<'type' | 'result'>;
+  private readonly pushDuration: Histogram<'type'>;
+  /** When each serving key was last announced (`snapshot.updated`), oldest first. */
+  private readonly announced = new Map<string, number>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -32,6 +38,32 @@ export class DeliveryMetrics {
       labelNames: ['type', 'result'],
       registers,
     });
+    this.pushDuration = new Histogram({
+      name: 'envoy_fleet_config_push_duration_seconds',
+      help: 'From the announcement of the snapshot a proxy is pointed at to its ACK of that snapshot, by resource type',
+      labelNames: ['type'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+  }
+
+  /** Remembers when serving keys were announced, forgetting the oldest beyond `ANNOUNCED_KEYS`. */
+  snapshotsAnnounced(servingKeys: readonly string[], at: Date): void {
+    for (const servingKey of servingKeys) {
+      this.announced.delete(servingKey);
+      this.announced.set(servingKey, at.getTime());
+    }
+    for (const oldest of this.announced.keys()) {
+      if (this.announced.size <= ANNOUNCED_KEYS) break;
+      this.announced.delete(oldest);
+    }
+  }
+
+  /** An ACK of the version the proxy's snapshot (`servingKey`) holds: observed when its announcement was heard. */
+  snapshotAcked(resourceType: XdsResourceType, servingKey: string, at: Date): void {
+    const announcedAt = this.announced.get(servingKey);
+    if (announcedAt === undefined || at.getTime() < announcedAt) return;
+    this.pushDuration.observe({ type: resourceType }, (at.getTime() - announcedAt) / 1000);
   }
 
   /** Starts timing a build; the returned function ends it. */
