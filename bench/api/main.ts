@@ -8,9 +8,9 @@ import { runMigrations } from '@envoy-fleet/db';
 import { createTestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
+import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import autocannon from 'autocannon';
 import { edgeProxyConfig } from './api-config';
-import { ApiProcess } from './api-process';
 import { readVerdict, type ScenarioResult, scenarioResult, table } from './api-report';
 
 /**
@@ -228,10 +228,10 @@ async function main(): Promise<void> {
   );
   const database = await createTestDatabase({ migrate: runMigrations, label: 'bench-api' });
   const installationKey = `bench-bootstrap-${randomBytes(16).toString('hex')}`;
-  let api: ApiProcess | undefined;
+  let api: AppProcess<'api'> | undefined;
   try {
-    api = await ApiProcess.start(
-      options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`],
+    api = await startApp(
+      'api',
       {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: await freePort(),
@@ -245,6 +245,10 @@ async function main(): Promise<void> {
         JWT_SECRET: randomBytes(32).toString('hex'),
         JWT_TTL_SECONDS: '3600',
         SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      },
+      {
+        nodeOptions:
+          options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`],
       },
     );
     log(`- api at ${api.url}; seeding ${options.seed} configs`);

@@ -14,8 +14,8 @@ import type {
 import { JetStreamEventBus } from '@envoy-fleet/messaging';
 import { startNatsServer } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
+import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import { processUsage } from '../xds/process-usage';
-import { NodeAgentProcess } from './agent-process';
 import { BENCH_IMAGE, importSimImage, removeBenchArtifacts } from './sim-image';
 
 /**
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   await importSimImage();
   const nats = await startNatsServer();
   const bus = JetStreamEventBus.create({ servers: nats.url, name: 'node-agent-bench' });
-  let agent: NodeAgentProcess | undefined;
+  let agent: AppProcess<'node-agent'> | undefined;
   try {
     await bus.provisionStreams();
     const results = new Map<string, AgentCommandResult>();
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       return id;
     };
 
-    agent = await NodeAgentProcess.start({
+    agent = await startApp('node-agent', {
       NODE_ID: nodeId,
       NATS_URL: nats.url,
       HTTP_HOST: '127.0.0.1',

@@ -27,7 +27,7 @@ import { createTestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
 import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
-import { ApiProcess } from '../api/api-process';
+import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import { type LatencySummary, summarize } from '../xds/latency-summary';
 import { type FleetShape, fleetConfig } from './fleet-config';
 import { redisFootprint } from './redis-footprint';
@@ -206,27 +206,31 @@ async function main(): Promise<void> {
     logger: quietLogger,
   });
   const installationKey = `bench-bootstrap-${randomBytes(16).toString('hex')}`;
-  let api: ApiProcess | undefined;
+  let api: AppProcess<'api'> | undefined;
   try {
     await bus.provisionStreams();
     const apiProfile =
       options.profileDir === undefined
         ? []
         : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, 'api')}`];
-    api = await ApiProcess.start(apiProfile, {
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: await freePort(),
-      GRPC_PORT: await freePort(),
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.appUrl,
-      DATABASE_SYSTEM_URL: database.systemUrl,
-      NATS_URL: TEST_NATS_URL,
-      NATS_NAMESPACE: namespace,
-      FLEET_BOOTSTRAP_TOKEN: installationKey,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      HTTP_BODY_LIMIT_BYTES: String(64 * 1024 * 1024),
-    });
+    api = await startApp(
+      'api',
+      {
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: await freePort(),
+        GRPC_PORT: await freePort(),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.appUrl,
+        DATABASE_SYSTEM_URL: database.systemUrl,
+        NATS_URL: TEST_NATS_URL,
+        NATS_NAMESPACE: namespace,
+        FLEET_BOOTSTRAP_TOKEN: installationKey,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        HTTP_BODY_LIMIT_BYTES: String(64 * 1024 * 1024),
+      },
+      { nodeOptions: apiProfile },
+    );
     const apiUrl = api.url;
 
     log(`- storing the config through the api (${shape.endpoints} endpoints)`);

@@ -12,13 +12,13 @@ import { type PublishedSnapshot, publishSnapshot, RedisSnapshotStore } from '@en
 import { startNatsServer } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
 import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
+import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import { buildSnapshot, type ResourceKind, TYPE_URLS } from '@envoy-fleet/xds';
 import { CHANGED_TYPES, groupSnapshot, type Revision } from './fleet-config';
 import { groupOf, nodeIdOf, servingKeyOfGroup } from './fleet-layout';
 import { type LatencySummary, summarize } from './latency-summary';
 import { processUsage } from './process-usage';
 import { type FromWorker, preciseNow, type ToWorker } from './worker-protocol';
-import { XdsServerProcess } from './xds-server-process';
 
 /**
  * `pnpm --filter @envoy-fleet/bench run xds [-- --proxies 1000,10000 --groups 50 --mode sotw
@@ -170,7 +170,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     commandTimeoutMs: 60_000,
   });
   const bus = JetStreamEventBus.create({ servers: nats.url, name: 'bench-xds', namespace });
-  let server: XdsServerProcess | undefined;
+  let server: AppProcess<'xds-server'> | undefined;
   let worker: ChildProcess | undefined;
   try {
     await bus.provisionStreams();
@@ -201,21 +201,25 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     const xdsPort = await freePort();
     const profiling =
       options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-    server = await XdsServerProcess.start(profiling, {
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: await freePort(),
-      XDS_HOST: '127.0.0.1',
-      XDS_PORT: xdsPort,
-      XDS_REPLICA_ID: 'bench',
-      // The periodic resync (a safety net for a missed snapshot.updated) would pick up the change as soon
-      // as it is in Redis, before it is announced; the bench measures the announced change.
-      XDS_RESYNC_INTERVAL_MS: String(86_400_000),
-      LOG_LEVEL: 'warn',
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: keyPrefix,
-      NATS_URL: nats.url,
-      NATS_NAMESPACE: namespace,
-    });
+    server = await startApp(
+      'xds-server',
+      {
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: await freePort(),
+        XDS_HOST: '127.0.0.1',
+        XDS_PORT: xdsPort,
+        XDS_REPLICA_ID: 'bench',
+        // The periodic resync (a safety net for a missed snapshot.updated) would pick up the change as soon
+        // as it is in Redis, before it is announced; the bench measures the announced change.
+        XDS_RESYNC_INTERVAL_MS: String(86_400_000),
+        LOG_LEVEL: 'warn',
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: keyPrefix,
+        NATS_URL: nats.url,
+        NATS_NAMESPACE: namespace,
+      },
+      { nodeOptions: profiling },
+    );
     const pid = server.pid;
 
     worker = fork(join(__dirname, 'fleet-worker.js'), [], {

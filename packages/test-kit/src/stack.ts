@@ -223,7 +223,14 @@ export async function startEnvoySim(options: {
 
 /** An app run as its own process; `stop()` sends SIGTERM (SIGKILL after 15 s) and waits for the exit. */
 export interface AppProcess<A extends string = StackApp> extends StackProcess<A> {
+  /** The process id, to read its memory and CPU use. */
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  /** Options for `node` itself, before the entry point (e.g. `--cpu-prof`). */
+  readonly nodeOptions?: readonly string[];
 }
 
 /**
@@ -234,9 +241,10 @@ export interface AppProcess<A extends string = StackApp> extends StackProcess<A>
 export async function startApp<A extends string>(
   app: A,
   env: Record<string, string>,
+  options: StartAppOptions = {},
 ): Promise<AppProcess<A>> {
   const main = join(REPOSITORY_ROOT, 'apps', app, 'dist', 'main.js');
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeOptions ?? []), main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -262,9 +270,12 @@ export async function startApp<A extends string>(
     child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`} before it started`));
     child.once('error', (error) => fail(`could not be spawned: ${error.message}`));
   });
+  const { pid } = child;
+  if (pid === undefined) throw new Error(`${app} (${main}) started without a process id`);
   return {
     app,
     url,
+    pid,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
