@@ -1,3 +1,4 @@
+import { benchArguments, positiveInteger, runBench, withUsage } from '../support/cli';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -41,22 +42,13 @@ interface Options {
   readonly profileDir: string | undefined;
 }
 
-/** Bad command-line input: reported by its message alone. */
-class UsageError extends Error {}
-
 function parseOptions(): Options {
-  try {
-    return readOptions();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-  }
+  return withUsage(USAGE, readOptions);
 }
 
 function readOptions(): Options {
-  // `pnpm run api -- --connections 100` passes the `--` on.
-  const args = process.argv.slice(2);
   const { values } = parseArgs({
-    args: args[0] === '--' ? args.slice(1) : args,
+    args: benchArguments(),
     options: {
       connections: { type: 'string', default: '100,1000' },
       'duration-s': { type: 'string', default: '10' },
@@ -66,17 +58,11 @@ function readOptions(): Options {
       profile: { type: 'string' },
     },
   });
-  const positive = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name}: expected a positive integer, got "${text}"`);
-    return value;
-  };
   return {
-    connections: values.connections.split(',').map((text) => positive('connections', text.trim())),
-    durationS: positive('duration-s', values['duration-s']),
-    rate: values.rate === undefined ? undefined : positive('rate', values.rate),
-    seed: positive('seed', values.seed),
+    connections: values.connections.split(',').map((text) => positiveInteger('connections', text.trim())),
+    durationS: positiveInteger('duration-s', values['duration-s']),
+    rate: values.rate === undefined ? undefined : positiveInteger('rate', values.rate),
+    seed: positiveInteger('seed', values.seed),
     out: resolve(values.out),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
   };
@@ -289,13 +275,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const text =
-    error instanceof UsageError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`${text}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -1,3 +1,4 @@
+import { benchArguments, positiveInteger, runBench, withUsage } from '../support/cli';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -40,24 +41,21 @@ interface Options {
 }
 
 function parseOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      containers: { type: 'string', default: '50' },
-      'timeout-s': { type: 'string', default: '900' },
-      out: { type: 'string', default: 'results/node-agent.json' },
-    },
+  return withUsage(USAGE, () => {
+    const { values } = parseArgs({
+      args: benchArguments(),
+      options: {
+        containers: { type: 'string', default: '50' },
+        'timeout-s': { type: 'string', default: '900' },
+        out: { type: 'string', default: 'results/node-agent.json' },
+      },
+    });
+    return {
+      containers: positiveInteger('containers', values.containers),
+      timeoutMs: positiveInteger('timeout-s', values['timeout-s']) * 1000,
+      out: resolve(__dirname, '..', '..', values.out),
+    };
   });
-  const containers = Number(values.containers);
-  const timeoutSeconds = Number(values['timeout-s']);
-  if (
-    !Number.isInteger(containers) ||
-    containers < 1 ||
-    !Number.isInteger(timeoutSeconds) ||
-    timeoutSeconds < 1
-  ) {
-    throw new Error(`usage: ${USAGE}`);
-  }
-  return { containers, timeoutMs: timeoutSeconds * 1000, out: resolve(__dirname, '..', '..', values.out) };
 }
 
 async function until<T>(
@@ -229,7 +227,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -1,3 +1,4 @@
+import { benchArguments, positiveInteger, runBench, withUsage } from '../support/cli';
 import { randomBytes } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -59,22 +60,13 @@ interface Options {
   readonly profileDir: string | undefined;
 }
 
-/** Bad command-line input: reported by its message alone. */
-class UsageError extends Error {}
-
 function parseOptions(): Options {
-  try {
-    return readOptions();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-  }
+  return withUsage(USAGE, readOptions);
 }
 
 function readOptions(): Options {
-  // `pnpm run snapshots -- --proxies 1000` passes the `--` on.
-  const args = process.argv.slice(2);
   const { values } = parseArgs({
-    args: args[0] === '--' ? args.slice(1) : args,
+    args: benchArguments(),
     options: {
       proxies: { type: 'string', default: '10000' },
       groups: { type: 'string', default: '10' },
@@ -86,22 +78,16 @@ function readOptions(): Options {
       profile: { type: 'string' },
     },
   });
-  const positive = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name}: expected a positive integer, got "${text}"`);
-    return value;
-  };
   return {
-    proxies: positive('proxies', values.proxies),
-    groups: positive('groups', values.groups),
+    proxies: positiveInteger('proxies', values.proxies),
+    groups: positiveInteger('groups', values.groups),
     shape: {
       listeners: 2,
-      routes: positive('routes', values.routes),
-      clusters: positive('clusters', values.clusters),
-      endpoints: positive('endpoints', values.endpoints),
+      routes: positiveInteger('routes', values.routes),
+      clusters: positiveInteger('clusters', values.clusters),
+      endpoints: positiveInteger('endpoints', values.endpoints),
     },
-    changes: positive('changes', values.changes),
+    changes: positiveInteger('changes', values.changes),
     out: resolve(values.out),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
   };
@@ -434,13 +420,4 @@ function report(
   return lines.join('\n');
 }
 
-main().catch((error: unknown) => {
-  const text =
-    error instanceof UsageError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`${text}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

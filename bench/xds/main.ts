@@ -1,3 +1,4 @@
+import { benchArguments, positiveInteger, runBench, withUsage } from '../support/cli';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -71,22 +72,13 @@ interface RunResult {
   readonly server: { readonly rssBytesAtEnd: number; readonly peakRssBytes: number };
 }
 
-/** Bad command-line input: reported by its message alone. */
-class UsageError extends Error {}
-
 function parseOptions(): Options {
-  try {
-    return readOptions();
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${USAGE}`);
-  }
+  return withUsage(USAGE, readOptions);
 }
 
 function readOptions(): Options {
-  // `pnpm run xds -- --proxies 1000` passes the `--` on.
-  const args = process.argv.slice(2);
   const { values } = parseArgs({
-    args: args[0] === '--' ? args.slice(1) : args,
+    args: benchArguments(),
     options: {
       proxies: { type: 'string', default: '1000,10000' },
       groups: { type: 'string', default: '50' },
@@ -97,21 +89,15 @@ function readOptions(): Options {
       profile: { type: 'string' },
     },
   });
-  const positive = (name: string, text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name}: expected a positive integer, got "${text}"`);
-    return value;
-  };
   if (values.mode !== 'sotw' && values.mode !== 'delta') {
     throw new Error(`--mode: expected sotw or delta, got "${values.mode}"`);
   }
   return {
-    proxies: values.proxies.split(',').map((text) => positive('proxies', text.trim())),
-    groups: positive('groups', values.groups),
+    proxies: values.proxies.split(',').map((text) => positiveInteger('proxies', text.trim())),
+    groups: positiveInteger('groups', values.groups),
     mode: values.mode,
-    streamsPerChannel: positive('streams-per-channel', values['streams-per-channel']),
-    timeoutMs: positive('timeout-s', values['timeout-s']) * 1_000,
+    streamsPerChannel: positiveInteger('streams-per-channel', values['streams-per-channel']),
+    timeoutMs: positiveInteger('timeout-s', values['timeout-s']) * 1_000,
     out: resolve(values.out),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
   };
@@ -395,13 +381,4 @@ async function main(): Promise<void> {
   log(`results written to ${options.out}`);
 }
 
-main().catch((error: unknown) => {
-  const text =
-    error instanceof UsageError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`${text}\n`);
-  process.exit(1);
-});
+runBench(main);
