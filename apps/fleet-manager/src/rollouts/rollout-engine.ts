@@ -20,21 +20,12 @@ import {
   type XdsResourceType,
 } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
-import { typeUrlOf, type ResourceKind } from '@envoy-fleet/xds';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { configVersionOfServingKey } from '../deliveries/delivery-status';
+import { configVersionOfServingKey, typeUrlOfResourceType } from '../deliveries/delivery-status';
 import { type ServedSnapshots } from '../deliveries/served-snapshots';
 import { chooseBindings } from '../snapshots/config-resolution';
 
 const ACTOR = 'system:fleet-manager';
-
-const KIND_OF_TYPE: { readonly [T in XdsResourceType]: ResourceKind } = {
-  listener: 'listener',
-  route_config: 'route',
-  cluster: 'cluster',
-  endpoint: 'endpoint',
-  secret: 'secret',
-};
 
 /** The binding modes that name a config directly: the proxies they choose are the rollout's. */
 const DIRECT_MODES = new Set(['instance', 'group', 'label_selector']);
@@ -176,7 +167,7 @@ export class RolloutEngine {
           subscribed.every((type) => {
             const row = latest.get(`${proxy.id}/${type}`);
             return (
-              row?.status === 'acked' && row.xds_version === served.versionOf(typeUrlOf(KIND_OF_TYPE[type]))
+              row?.status === 'acked' && row.xds_version === served.versionOf(typeUrlOfResourceType(type))
             );
           });
         return { delivery: onVersion ? 'acked' : 'waiting', healthy };
