@@ -88,8 +88,8 @@ function cursorValue(value: unknown): string | number {
   throw new TypeError(`cannot page on a value of type ${typeof value}`);
 }
 
-/** The selector as SQL on the `labels` JSONB column, every requirement a bound parameter. */
-function applyLabelSelector<E extends ObjectLiteral>(
+/** The selector as SQL on `alias.labels` (JSONB), every requirement a bound parameter. */
+export function applyLabelSelector<E extends ObjectLiteral>(
   builder: SelectQueryBuilder<E>,
   alias: string,
   selector: LabelSelector,
