@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_ROLES, openDataSource, postgresReadinessCheck, urlForRole } from '@envoy-fleet/db';
+import { openDataSource, postgresReadinessCheck, systemDatabaseUrl } from '@envoy-fleet/db';
 import { type EventBus, openEventBus, OutboxRelay } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
@@ -44,7 +44,7 @@ type OpenAdapters = (resources: OwnedResources, telemetry: ServiceTelemetry) => 
 
 async function start(env: ApiEmbeddedEnv, openAdapters: OpenAdapters): Promise<RunningApp> {
   const telemetry = createServiceTelemetry({ serviceName: SERVICE_NAME, logLevel: env.LOG_LEVEL });
-  const systemUrl = env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system);
+  const systemUrl = systemDatabaseUrl(env);
   // The env schema requires DATABASE_ADMIN_URL whenever DB_MIGRATE_ON_START is true.
   const migrateAs = env.DB_MIGRATE_ON_START ? env.DATABASE_ADMIN_URL : undefined;
   const grpc = new ManagementGrpcServer({

@@ -1,3 +1,4 @@
+import { systemDatabaseUrlVariable } from '@envoy-fleet/db';
 import { hostname } from 'node:os';
 import {
   booleanVariable,
@@ -76,11 +77,7 @@ const settings = {
   ...httpServerVariables(8080),
   GRPC_PORT: portVariable().default(8081).describe('port of the management gRPC API (ControlPlaneService)'),
   DATABASE_URL: databaseUrlVariable(),
-  DATABASE_SYSTEM_URL: urlVariable(['postgres', 'postgresql'])
-    .optional()
-    .describe(
-      'PostgreSQL URL of the system role (outbox relay, work across tenants); default: DATABASE_URL as envoy_fleet_system',
-    ),
+  DATABASE_SYSTEM_URL: systemDatabaseUrlVariable(),
   DB_MIGRATE_ON_START: booleanVariable()
     .default(false)
     .describe('apply pending migrations at start-up, connected as DATABASE_ADMIN_URL'),

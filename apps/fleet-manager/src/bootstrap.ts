@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_ROLES, openDataSource, postgresReadinessCheck, urlForRole } from '@envoy-fleet/db';
+import { openDataSource, postgresReadinessCheck, systemDatabaseUrl } from '@envoy-fleet/db';
 import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import {
@@ -13,13 +13,11 @@ import {
 import { AppModule } from './app.module';
 import { consumeProxyReports } from './deliveries/delivery-events.consumer';
 import { DeliveryRecorder } from './deliveries/delivery-recorder';
-import { NackSettler } from './deliveries/nack-settler';
+import { PeriodicTask } from './common/periodic-task';
 import { ServedSnapshots } from './deliveries/served-snapshots';
 import { DriftMonitor } from './drift/drift-monitor';
 import { DeliveryMetrics } from './metrics/delivery-metrics';
 import { RolloutEngine } from './rollouts/rollout-engine';
-import { consumeRolloutChanges } from './rollouts/rollout-events.consumer';
-import { RolloutTicker } from './rollouts/rollout-ticker';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
@@ -71,7 +69,7 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         applicationName: SERVICE_NAME,
       });
       const systemDataSource = await openDataSource(resources, 'postgres (system role)', {
-        url: env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system),
+        url: systemDatabaseUrl(env),
         applicationName: SERVICE_NAME,
       });
       const { bus, snapshotStore } = await openAdapters(resources, telemetry);
@@ -120,44 +118,27 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         () => consumeProxyReports(bus, recorder),
         (subscription) => subscription.stop(),
       );
-      await resources.open(
-        'NACK settler',
-        () => Promise.resolve(new NackSettler(recorder, settleIntervalMs(env), telemetry.logger).start()),
-        (settler) => settler.stop(),
-      );
-      await resources.open(
-        'rollout consumer',
-        () => consumeRolloutChanges(bus, builder),
-        (subscription) => subscription.stop(),
-      );
+      const every = (name: string, intervalMs: number, run: () => Promise<unknown>) =>
+        resources.open(
+          name,
+          () =>
+            Promise.resolve(new PeriodicTask({ name, intervalMs, run, logger: telemetry.logger }).start()),
+          (task) => task.stop(),
+        );
+      await every('settling NACKs', settleIntervalMs(env), () => recorder.settleNacks());
       const rolloutEngine = new RolloutEngine({
         systemDataSource,
         served: new ServedSnapshots(snapshotStore),
         logger: telemetry.logger,
       });
-      await resources.open(
-        'rollout ticker',
-        () =>
-          Promise.resolve(
-            new RolloutTicker(rolloutEngine, env.ROLLOUT_INTERVAL_MS, telemetry.logger).start(),
-          ),
-        (ticker) => ticker.stop(),
-      );
-      await resources.open(
-        'drift monitor',
-        () =>
-          Promise.resolve(
-            new DriftMonitor({
-              systemDataSource,
-              store: snapshotStore,
-              thresholdMs: env.DRIFT_THRESHOLD_MS,
-              intervalMs: env.DRIFT_CHECK_INTERVAL_MS,
-              registry: telemetry.metrics.registry,
-              logger: telemetry.logger,
-            }).start(),
-          ),
-        (monitor) => monitor.stop(),
-      );
+      await every('advancing rollouts', env.ROLLOUT_INTERVAL_MS, () => rolloutEngine.advance());
+      const drift = new DriftMonitor({
+        systemDataSource,
+        store: snapshotStore,
+        thresholdMs: env.DRIFT_THRESHOLD_MS,
+        logger: telemetry.logger,
+      });
+      await every('drift check', env.DRIFT_CHECK_INTERVAL_MS, () => drift.execute());
       await startFleetScheduling(resources, {
         settings: fleetSettingsFrom(env),
         dataSource,

@@ -1,3 +1,4 @@
+import { systemDatabaseUrlVariable } from '@envoy-fleet/db';
 import {
   databaseUrlVariable,
   httpServerVariables,
@@ -6,7 +7,6 @@ import {
   natsUrlVariable,
   redisKeyPrefixVariable,
   redisUrlVariable,
-  urlVariable,
 } from '@envoy-fleet/telemetry/env';
 import { z } from 'zod';
 import { fleetSchedulingVariables } from './scheduling/fleet-settings';
@@ -14,11 +14,7 @@ import { fleetSchedulingVariables } from './scheduling/fleet-settings';
 const settings = {
   ...httpServerVariables(8082),
   DATABASE_URL: databaseUrlVariable(),
-  DATABASE_SYSTEM_URL: urlVariable(['postgres', 'postgresql'])
-    .optional()
-    .describe(
-      "PostgreSQL URL of the system role, which resolves every tenant's proxies; default: DATABASE_URL as envoy_fleet_system",
-    ),
+  DATABASE_SYSTEM_URL: systemDatabaseUrlVariable(),
   ...fleetSchedulingVariables,
   NACK_TRANSIENT_WINDOW_MS: integerVariable(100, 600_000)
     .default(2_000)

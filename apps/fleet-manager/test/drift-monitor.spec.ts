@@ -9,6 +9,7 @@ import { type DataSource } from 'typeorm';
 import { DeliveryRecorder } from '../src/deliveries/delivery-recorder';
 import { ServedSnapshots } from '../src/deliveries/served-snapshots';
 import { DriftMonitor } from '../src/drift/drift-monitor';
+import { countFleet, FleetMetrics } from '../src/scheduling/fleet-metrics';
 import { servingKeyOfVersion } from '../src/snapshots/snapshot-builder';
 import { webConfig } from './envoy-config.fixtures';
 import { FleetRecords } from './fleet-records';
@@ -86,10 +87,9 @@ describe(DriftMonitor.name, () => {
       systemDataSource: services.systemDataSource,
       store: services.store,
       thresholdMs: THRESHOLD_MS,
-      intervalMs: 60_000,
-      registry,
       logger: silentLogger,
     });
+    new FleetMetrics(registry, () => countFleet(services.systemDataSource));
   });
 
   afterAll(async () => {

@@ -136,7 +136,9 @@ describe('fleet convergence', () => {
     const owner = await tenant();
     const vmId = await vm(owner.id, 'vm-late');
     const edge = await group(owner.id, 'edge', 2);
-    const metrics = new FleetMetrics(new Registry(), () => Promise.resolve({ proxies: [], nodes: [] }));
+    const metrics = new FleetMetrics(new Registry(), () =>
+      Promise.resolve({ proxies: [], nodes: [], drifted: 0 }),
+    );
     const scaler = new GroupScaler({
       dataSource: app,
       commands: new AgentCommandSender({ bus, settings, metrics, logger: silentLogger }),

@@ -467,7 +467,9 @@ async function moduleInstance(database: TestDatabase, namespace: string) {
     namespace,
     logger: silentLogger,
   });
-  const metrics = new FleetMetrics(new Registry(), () => Promise.resolve({ proxies: [], nodes: [] }));
+  const metrics = new FleetMetrics(new Registry(), () =>
+    Promise.resolve({ proxies: [], nodes: [], drifted: 0 }),
+  );
   const commands = new AgentCommandSender({ bus, settings, metrics, logger: silentLogger });
   return {
     scaler: new GroupScaler({ dataSource, commands, settings, logger: silentLogger }),

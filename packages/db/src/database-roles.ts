@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** A PostgreSQL login role the migrations create and grant to. */
 export interface RoleCredentials {
   readonly name: string;
@@ -27,4 +29,28 @@ export function urlForRole(url: string, role: RoleCredentials): string {
   parsed.username = encodeURIComponent(role.name);
   parsed.password = role.password === null ? '' : encodeURIComponent(role.password);
   return parsed.toString();
+}
+
+/**
+ * `DATABASE_SYSTEM_URL`, the setting of every app that works across tenants (outbox relay, snapshot
+ * builds, scheduling): described once, so that each app reports it alike.
+ */
+export function systemDatabaseUrlVariable() {
+  return z
+    .url({
+      protocol: /^(postgres|postgresql)$/,
+      error: 'expected a URL starting with postgres:// or postgresql://',
+    })
+    .optional()
+    .describe(
+      `PostgreSQL URL of the system role (work across tenants); default: DATABASE_URL as ${DEFAULT_DATABASE_ROLES.system.name}`,
+    );
+}
+
+/** The system role's URL: `DATABASE_SYSTEM_URL`, else `DATABASE_URL` logged in as the default system role. */
+export function systemDatabaseUrl(env: {
+  readonly DATABASE_URL: string;
+  readonly DATABASE_SYSTEM_URL?: string | undefined;
+}): string {
+  return env.DATABASE_SYSTEM_URL ?? urlForRole(env.DATABASE_URL, DEFAULT_DATABASE_ROLES.system);
 }

@@ -2,6 +2,8 @@ export { createDataSource, MIGRATIONS_TABLE, type DataSourceSettings } from './d
 export { type DataSourceOwner, openDataSource, postgresReadinessCheck } from './owned-data-source';
 export {
   DEFAULT_DATABASE_ROLES,
+  systemDatabaseUrl,
+  systemDatabaseUrlVariable,
   urlForRole,
   type DatabaseRoles,
   type RoleCredentials,

@@ -3,7 +3,6 @@ import { appendEvents, ProxyEntity, withSystem } from '@envoy-fleet/db';
 import { createEvent, type DomainEvent } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type SnapshotStore } from '@envoy-fleet/snapshot-store';
-import { Gauge, type Registry } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { type DriftedType, driftedTypes, nextDrift, type VersionsByType } from './drift';
 import { expectedVersions } from './expected-versions';
@@ -17,8 +16,6 @@ export interface DriftMonitorDependencies {
   readonly store: SnapshotStore;
   /** A difference that lasts longer than this is drift. */
   readonly thresholdMs: number;
-  readonly intervalMs: number;
-  readonly registry: Registry;
   readonly logger: MessagingLogger;
 }
 
@@ -52,41 +49,25 @@ const PROXY_ACKS = `
  * Drift detection [NFR-OB-004]: compares each proxy's last ACKed version of each type with the version
  * of its current snapshot in Redis. A difference that outlasts the threshold marks the proxy drifted
  * (`proxies.drifted_at`, shown by the api's status) and is announced as `proxy.drift.changed`; so is its
- * convergence. Every replica runs the timer; the advisory lock lets one of them check at a time.
+ * convergence. Every replica runs it on a timer; the advisory lock lets one of them check at a time.
+ * `envoy_fleet_drifted_instances` is one of the fleet gauges (`FleetMetrics`).
  */
 export class DriftMonitor {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-
-  constructor(private readonly deps: DriftMonitorDependencies) {
-    const { systemDataSource } = deps;
-    new Gauge({
-      name: 'envoy_fleet_drifted_instances',
-      help: 'Envoy proxies whose ACKed config differs from their current snapshot for longer than the drift threshold',
-      registers: [deps.registry],
-      async collect() {
-        const [row] = await systemDataSource.query<{ count: number }[]>(
-          'SELECT count(*)::int AS count FROM proxies WHERE drifted_at IS NOT NULL',
-        );
-        this.set(row?.count ?? 0);
-      },
-    });
-  }
-
-  start(): this {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick());
-    }, this.deps.intervalMs);
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
+  constructor(private readonly deps: DriftMonitorDependencies) {}
 
   /** One check; undefined when another replica holds the check's lock. */
-  execute(): Promise<DriftCheck | undefined> {
+  async execute(): Promise<DriftCheck | undefined> {
+    const check = await this.check();
+    if (check !== undefined && check.drifted.length + check.converged.length > 0) {
+      this.deps.logger.warn(
+        { drifted: check.drifted, converged: check.converged },
+        'proxies drifted from or converged to their snapshots',
+      );
+    }
+    return check;
+  }
+
+  private check(): Promise<DriftCheck | undefined> {
     return withSystem(this.deps.systemDataSource, { actor: ACTOR }, async (manager) => {
       const [lock] = await manager.query<{ locked: boolean }[]>(
         'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
@@ -137,19 +118,5 @@ export class DriftMonitor {
       await appendEvents(manager, events);
       return { drifted, converged };
     });
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      const check = await this.execute();
-      if (check !== undefined && check.drifted.length + check.converged.length > 0) {
-        this.deps.logger.warn(
-          { drifted: check.drifted, converged: check.converged },
-          'proxies drifted from or converged to their snapshots',
-        );
-      }
-    } catch (error) {
-      this.deps.logger.error({ err: error }, 'drift check failed; retried at the next interval');
-    }
   }
 }

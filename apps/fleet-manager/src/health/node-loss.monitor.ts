@@ -3,7 +3,6 @@ import { appendEvents, ProxyEntity, ProxyGroupEntity, withSystem } from '@envoy-
 import { createEvent } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type DataSource, In } from 'typeorm';
-import { type FleetConvergence } from '../scheduling/fleet-convergence';
 import { type GroupScaler, proxyChanged } from '../scheduling/group-scaler';
 
 const ACTOR = 'system:fleet-manager-health';
@@ -20,10 +19,7 @@ export interface LostNode {
 export interface NodeLossMonitorDependencies {
   readonly systemDataSource: DataSource;
   readonly scaler: GroupScaler;
-  /** Run after each check: groups left short (no ready VM, a failed send) converge on the interval. */
-  readonly convergence: FleetConvergence;
   readonly heartbeatTimeoutMs: number;
-  readonly intervalMs: number;
   readonly logger: MessagingLogger;
 }
 
@@ -35,22 +31,7 @@ export interface NodeLossMonitorDependencies {
  * exactly one of them handle each lost VM.
  */
 export class NodeLossMonitor {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-
   constructor(private readonly deps: NodeLossMonitorDependencies) {}
-
-  start(): this {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick());
-    }, this.deps.intervalMs);
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
 
   /** One check: handles every VM lost since the last one and returns them. */
   async execute(): Promise<LostNode[]> {
@@ -110,18 +91,5 @@ export class NodeLossMonitor {
         await this.deps.scaler.execute({ tenantId: node.tenantId, groupId });
     }
     return lost;
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await this.execute();
-    } catch (error) {
-      this.deps.logger.error({ err: error }, 'node loss check failed; retried at the next interval');
-    }
-    try {
-      await this.deps.convergence.execute();
-    } catch (error) {
-      this.deps.logger.error({ err: error }, 'convergence pass failed; retried at the next interval');
-    }
   }
 }

@@ -53,7 +53,7 @@ interface LatestResponse {
  * Redis serves them, what they ACKed or NACKed in `config_history`, their connection and health) and
  * applies the domain's decision (`nextRolloutStep`). Each rollout is handled in its own transaction
  * under a row lock that replicas skip, and every change of state or wave commits `rollout.changed`
- * through the outbox: the rollout consumer then rebuilds the tenant's snapshots, which moves proxies
+ * through the outbox: the snapshot consumer then rebuilds the tenant's snapshots, which moves proxies
  * between versions (`releasedVersion`).
  */
 export class RolloutEngine {

@@ -1,4 +1,6 @@
+import { withSystem } from '@envoy-fleet/db';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { type DataSource } from 'typeorm';
 
 /** One count of the fleet as stored, read when Prometheus scrapes. */
 export interface FleetCounts {
@@ -9,6 +11,25 @@ export interface FleetCounts {
     readonly count: number;
   }[];
   readonly nodes: readonly { readonly status: string; readonly count: number }[];
+  /** Proxies the drift check reports drifted [NFR-OB-004]. */
+  readonly drifted: number;
+}
+
+/** The fleet as stored, in one transaction of the system role. */
+export function countFleet(systemDataSource: DataSource): Promise<FleetCounts> {
+  return withSystem(systemDataSource, { actor: 'system:fleet-manager-metrics' }, async (manager) => {
+    const proxies = await manager.query<(FleetCounts['proxies'][number] & { drifted: number })[]>(
+      `SELECT t.name AS tenant, g.name AS cluster, p.status, count(*)::int AS count,
+         count(*) FILTER (WHERE p.drifted_at IS NOT NULL)::int AS drifted
+       FROM proxies p JOIN proxy_groups g ON g.id = p.group_id JOIN tenants t ON t.id = p.tenant_id
+       GROUP BY t.name, g.name, p.status`,
+    );
+    return {
+      proxies: proxies.map(({ tenant, cluster, status, count }) => ({ tenant, cluster, status, count })),
+      nodes: await manager.query(`SELECT status, count(*)::int AS count FROM nodes GROUP BY status`),
+      drifted: proxies.reduce((sum, row) => sum + row.drifted, 0),
+    };
+  });
 }
 
 export type CommandFailureStage = 'send' | 'agent';
@@ -66,6 +87,14 @@ export class FleetMetrics {
         const rows = (await counts()).nodes;
         this.reset();
         for (const row of rows) this.set({ status: row.status }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'envoy_fleet_drifted_instances',
+      help: 'Envoy proxies whose ACKed config differs from their current snapshot for longer than the drift threshold',
+      registers,
+      async collect() {
+        this.set((await counts()).drifted);
       },
     });
     this.commandsSent = new Counter({

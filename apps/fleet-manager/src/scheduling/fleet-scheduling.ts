@@ -1,13 +1,13 @@
-import { withSystem } from '@envoy-fleet/db';
 import { type EventBus, type EventOf, type MessagingLogger } from '@envoy-fleet/messaging';
 import { type OwnedResources } from '@envoy-fleet/telemetry';
 import { type Registry } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { AgentReportHandler } from '../health/agent-report.handler';
+import { PeriodicTask } from '../common/periodic-task';
 import { NodeLossMonitor } from '../health/node-loss.monitor';
 import { AgentCommandSender } from './agent-command.sender';
 import { FleetConvergence } from './fleet-convergence';
-import { type FleetCounts, FleetMetrics } from './fleet-metrics';
+import { countFleet, FleetMetrics } from './fleet-metrics';
 import { type FleetSettings } from './fleet-settings';
 import { GroupScaler } from './group-scaler';
 import { RollingImageUpdate } from './rolling-image-update';
@@ -57,20 +57,28 @@ export async function startFleetScheduling(
     heartbeatRefreshMs: Math.floor(settings.heartbeatTimeoutMs / 4),
     logger,
   });
-  const rollingUpdate = await resources.open(
-    'rolling image update',
-    () =>
-      Promise.resolve(
-        new RollingImageUpdate({
-          dataSource: deps.dataSource,
-          systemDataSource: deps.systemDataSource,
-          commands,
-          intervalMs: settings.healthIntervalMs,
-          logger,
-        }).start(),
-      ),
-    (updater) => updater.stop(),
-  );
+  const rollingUpdate = new RollingImageUpdate({
+    dataSource: deps.dataSource,
+    systemDataSource: deps.systemDataSource,
+    commands,
+    logger,
+  });
+  const nodeLoss = new NodeLossMonitor({
+    systemDataSource: deps.systemDataSource,
+    scaler,
+    heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+    logger,
+  });
+  const every = (name: string, run: () => Promise<unknown>) =>
+    resources.open(
+      name,
+      () =>
+        Promise.resolve(
+          new PeriodicTask({ name, intervalMs: settings.healthIntervalMs, run, logger }).start(),
+        ),
+      (task) => task.stop(),
+    );
+  await every('rolling image update step', () => rollingUpdate.executeAll());
 
   await resources.open(
     'scaling consumer',
@@ -120,21 +128,9 @@ export async function startFleetScheduling(
     () => bus.subscribe('agent.heartbeat', (event) => reports.heartbeat(event.payload)),
     (subscription) => subscription.stop(),
   );
-  await resources.open(
-    'node loss monitor',
-    () =>
-      Promise.resolve(
-        new NodeLossMonitor({
-          systemDataSource: deps.systemDataSource,
-          scaler,
-          convergence,
-          heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-          intervalMs: settings.healthIntervalMs,
-          logger,
-        }).start(),
-      ),
-    (monitor) => monitor.stop(),
-  );
+  await every('node loss check', () => nodeLoss.execute());
+  // Groups left short (no ready VM had room, a send failed) converge on the interval too.
+  await every('convergence pass', () => convergence.execute());
   return scaler;
 }
 
@@ -154,15 +150,4 @@ function handleReport(
     case 'agent.registered':
       return reports.registered(event.payload);
   }
-}
-
-function countFleet(systemDataSource: DataSource): Promise<FleetCounts> {
-  return withSystem(systemDataSource, { actor: 'system:fleet-manager-metrics' }, async (manager) => ({
-    proxies: await manager.query(
-      `SELECT t.name AS tenant, g.name AS cluster, p.status, count(*)::int AS count
-       FROM proxies p JOIN proxy_groups g ON g.id = p.group_id JOIN tenants t ON t.id = p.tenant_id
-       GROUP BY t.name, g.name, p.status`,
-    ),
-    nodes: await manager.query(`SELECT status, count(*)::int AS count FROM nodes GROUP BY status`),
-  }));
 }

@@ -26,7 +26,6 @@ export interface RollingImageUpdateDependencies {
   /** Connects as the system role, to find the groups of every tenant with an update under way. */
   readonly systemDataSource: DataSource;
   readonly commands: AgentCommandSender;
-  readonly intervalMs: number;
   readonly logger: MessagingLogger;
 }
 
@@ -38,22 +37,7 @@ export interface RollingImageUpdateDependencies {
  * change and every interval.
  */
 export class RollingImageUpdate {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-
   constructor(private readonly deps: RollingImageUpdateDependencies) {}
-
-  start(): this {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.tick());
-    }, this.deps.intervalMs);
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
 
   async execute(command: RollingUpdateCommand): Promise<RollingUpdateStep> {
     const step = await withTenant(
@@ -114,25 +98,19 @@ export class RollingImageUpdate {
     return { settled, started, remaining: outdated.length + inFlight };
   }
 
-  private async tick(): Promise<void> {
-    try {
-      const groups: { tenant_id: string; id: string }[] = await withSystem(
-        this.deps.systemDataSource,
-        { actor: ACTOR },
-        (manager) =>
-          manager.query(
-            `SELECT DISTINCT g.tenant_id, g.id FROM proxy_groups g JOIN proxies p ON p.group_id = g.id
-             WHERE g.image IS NOT NULL AND p.desired_state = 'running'
-               AND (p.image <> g.image OR p.image_updated_at IS NOT NULL)`,
-          ),
-      );
-      for (const group of groups) await this.execute({ tenantId: group.tenant_id, groupId: group.id });
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error },
-        'rolling image update step failed; retried at the next interval',
-      );
-    }
+  /** Takes the next step of every group with an update under way. */
+  async executeAll(): Promise<void> {
+    const groups: { tenant_id: string; id: string }[] = await withSystem(
+      this.deps.systemDataSource,
+      { actor: ACTOR },
+      (manager) =>
+        manager.query(
+          `SELECT DISTINCT g.tenant_id, g.id FROM proxy_groups g JOIN proxies p ON p.group_id = g.id
+           WHERE g.image IS NOT NULL AND p.desired_state = 'running'
+             AND (p.image <> g.image OR p.image_updated_at IS NOT NULL)`,
+        ),
+    );
+    for (const group of groups) await this.execute({ tenantId: group.tenant_id, groupId: group.id });
   }
 }
 

@@ -11,6 +11,7 @@ const TRIGGERS = [
   'group.changed',
   'proxy.changed',
   'proxy.reload.requested',
+  'rollout.changed',
 ] as const;
 type SnapshotTrigger = (typeof TRIGGERS)[number];
 
@@ -20,7 +21,9 @@ type SnapshotTrigger = (typeof TRIGGERS)[number];
  * that renders differently, a proxy others inherit from), so the tenant is
  * re-resolved; only proxies whose version changed are written, which also makes redeliveries harmless.
  * `proxy.reload.requested` (the api's `POST /proxies/{node_id}/reload`) re-resolves the same way,
- * which restores a pointer or snapshot Redis lost.
+ * which restores a pointer or snapshot Redis lost. A rollout that starts, moves to its next wave,
+ * completes, is aborted or rolled back (by the engine or an operator) changes which version its proxies
+ * run (`releasedVersion`).
  */
 export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder): Promise<Subscription> {
   return bus.consume({
