@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { BulkModule } from './modules/bulk/bulk.module';
+import { ConfigDeliveryModule } from './modules/config-deliveries/config-delivery.module';
 import { ConfigBindingModule } from './modules/config-bindings/config-binding.module';
 import { ConfigModule } from './modules/configs/config.module';
 import { ConfigTemplateModule } from './modules/config-templates/config-template.module';
@@ -29,6 +30,7 @@ import { WebhookModule } from './modules/webhooks/webhook.module';
     ProxyModule,
     ConfigModule,
     ConfigBindingModule,
+    ConfigDeliveryModule,
     RolloutModule,
     ConfigTemplateModule,
     EventModule,

@@ -67,6 +67,8 @@ describe('OpenAPI document', () => {
         'POST /api/v1/templates/{id}/render',
         'GET /api/v1/configs/{id}/versions',
         'GET /api/v1/configs/{id}/versions/{number}',
+        'GET /api/v1/configs/{id}/versions/{number}/deliveries',
+        'GET /api/v1/configs/{id}/versions/{number}/deliveries/summary',
         'GET /api/v1/configs/{id}/diff',
         'POST /api/v1/configs/{id}/versions/{number}/rollback',
         'GET /api/v1/events',

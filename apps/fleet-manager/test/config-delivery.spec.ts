@@ -118,7 +118,7 @@ describe('config delivery to an xDS client', () => {
     return /version_text: "?([^"\n]*)"?/.exec(stats)?.[1];
   };
 
-  it('is SYNCED per type, follows a route change, is NACKED with the proxy’s message (announced on the api’s event stream) while it keeps its last good config, and SYNCED again after a rollback', async () => {
+  it('is SYNCED per type, follows a route change, is NACKED with the proxy’s message (announced on the api’s event stream, readable from the config version with the listener it names) while it keeps its last good config, and SYNCED again after a rollback', async () => {
     await listen();
     const group = await call<{ id: string }>('POST', '/api/v1/proxy-groups', { name: 'edge' });
     await call('POST', '/api/v1/proxies', {
@@ -182,6 +182,26 @@ describe('config delivery to an xDS client', () => {
         resourceType: 'listener',
         errorDetail: expect.stringContaining('envoy.filters.http.cors') as unknown,
       }),
+    ]);
+
+    const rejection = await call<{ rejections: unknown[] }>(
+      'GET',
+      `/api/v1/configs/${configId}/versions/3/deliveries/summary`,
+    );
+    expect(rejection.rejections).toEqual([
+      expect.objectContaining({
+        resourceType: 'listener',
+        resources: ['http'],
+        proxies: 1,
+        nodeIds: ['edge-1'],
+      }),
+    ]);
+    const nacks = await call<{ items: unknown[] }>(
+      'GET',
+      `/api/v1/configs/${configId}/versions/3/deliveries?status=nacked`,
+    );
+    expect(nacks.items).toEqual([
+      expect.objectContaining({ nodeId: 'edge-1', resourceType: 'listener', rejectedResources: ['http'] }),
     ]);
 
     await call('POST', `/api/v1/configs/${configId}/versions/2/rollback`, undefined, { 'if-match': 'W/"3"' });
