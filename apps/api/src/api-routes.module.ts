@@ -18,6 +18,7 @@ import { ServiceDiscoveryModule } from './modules/service-discovery/service-disc
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 import { WebhookModule } from './modules/webhooks/webhook.module';
+import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
 
 /** Every `/api/v1` feature. */
 @Module({
@@ -41,6 +42,7 @@ import { WebhookModule } from './modules/webhooks/webhook.module';
     ServiceDiscoveryModule,
     FleetStatsModule,
     ProxyReloadModule,
+    XdsResourceModule,
   ],
 })
 export class ApiRoutesModule {}
