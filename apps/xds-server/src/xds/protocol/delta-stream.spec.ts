@@ -325,6 +325,37 @@ describe(DeltaStream.name, () => {
       expect(ackAll(sut).map((response) => response.typeUrl)).toEqual([CDS, EDS, LDS, RDS]);
     });
 
+    it('writes EDS then RDS without waiting for an ACK when a change only updates what the client holds', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ endpoint: { x: 'EX' }, route: { routes: 'to x' } }));
+      sut.handleRequest(request(EDS, { subscribe: ['x'] }));
+      sut.handleRequest(request(RDS, { subscribe: ['routes'] }));
+      ackAll(sut);
+
+      sut.setSnapshot(snapshot({ endpoint: { x: 'EX2' }, route: { routes: 'to x, retried' } }));
+      const written: string[] = [];
+      for (let response = sut.nextResponse(); response; response = sut.nextResponse())
+        written.push(response.typeUrl);
+
+      expect(written).toEqual([EDS, RDS]);
+    });
+
+    it('holds RDS back until a CDS response that added a cluster is ACKed', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ cluster: { x: 'X' }, route: { routes: 'to x' } }));
+      sut.handleRequest(request(CDS));
+      sut.handleRequest(request(RDS, { subscribe: ['routes'] }));
+      ackAll(sut);
+
+      sut.setSnapshot(snapshot({ cluster: { x: 'X', y: 'Y' }, route: { routes: 'to y' } }));
+      const cds = sut.nextResponse()!;
+      expect(cds.typeUrl).toBe(CDS);
+      expect(sut.nextResponse()).toBeUndefined();
+
+      sut.handleRequest(ackOf(cds));
+      expect(sut.nextResponse()?.typeUrl).toBe(RDS);
+    });
+
     it('removes a cluster only after the routes that stopped using it are ACKed', () => {
       const sut = newStream();
       sut.setSnapshot(snapshot({ cluster: { x: 'X' }, route: { routes: 'to x' } }));

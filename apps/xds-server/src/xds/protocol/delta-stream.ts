@@ -3,6 +3,7 @@ import {
   compareAdsOrder,
   ENDPOINT_TYPE,
   hasLegacyWildcard,
+  mayPrecedeAckOf,
   referrersOf,
   WILDCARD,
 } from './resource-types';
@@ -64,6 +65,8 @@ interface Plan {
 export class DeltaStream {
   private view: SnapshotView | undefined;
   private readonly types = new Map<string, DeltaTypeState>();
+  /** The values of `types` in ADS order. */
+  private readonly ordered: DeltaTypeState[] = [];
 
   constructor(private readonly nextNonce: () => string) {}
 
@@ -78,6 +81,8 @@ export class DeltaStream {
     if (state === undefined) {
       state = new DeltaTypeState(request.typeUrl);
       this.types.set(request.typeUrl, state);
+      this.ordered.push(state);
+      this.ordered.sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl));
       for (const [name, version] of request.initialResourceVersions) state.known.set(name, version);
       if (
         request.subscribe.length === 0 &&
@@ -103,16 +108,21 @@ export class DeltaStream {
 
   nextResponse(): DeltaResponse | undefined {
     if (this.view === undefined) return undefined;
-    for (const state of this.ordered()) {
-      if (state.tracker.awaitingAck) return undefined;
+    // The same order as SotW (SotwStream): nothing overtakes a type with something to write, and only
+    // the children of a type whose response added resources go out before its ACK.
+    let adding: DeltaTypeState | undefined;
+    for (const state of this.ordered) {
+      if (adding !== undefined && !mayPrecedeAckOf(adding.typeUrl, state.typeUrl)) return undefined;
       const plan = this.planOf(state);
-      if (this.worthSending(state, plan)) return this.take(state, plan);
+      if (this.worthSending(state, plan))
+        return state.tracker.awaitingAck ? undefined : this.take(state, plan);
+      if (adding === undefined && state.tracker.awaitingAckOfAdded) adding = state;
     }
     return undefined;
   }
 
   status(): TypeStatus[] {
-    return this.ordered().map((state) => {
+    return this.ordered.map((state) => {
       const { tracker } = state;
       const served = this.view?.type(state.typeUrl);
       const missing =
@@ -131,10 +141,6 @@ export class DeltaStream {
         lastNack: tracker.lastNack,
       };
     });
-  }
-
-  private ordered(): DeltaTypeState[] {
-    return [...this.types.values()].sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl));
   }
 
   private subscribe(state: DeltaTypeState, names: readonly string[], first: boolean): void {
@@ -245,7 +251,11 @@ export class DeltaStream {
   private take(state: DeltaTypeState, plan: Plan): DeltaResponse {
     const served = this.viewOrThrow().type(state.typeUrl);
     const nonce = this.nextNonce();
-    state.tracker.sent(nonce, served.version);
+    state.tracker.sent(
+      nonce,
+      served.version,
+      plan.resources.some((resource) => !state.known.has(resource.name)),
+    );
     for (const resource of plan.resources) {
       state.known.set(resource.name, resource.hash);
       state.forced.delete(resource.name);

@@ -68,5 +68,28 @@ export function referrersOf(typeUrl: string): readonly string[] {
   return REFERRERS[typeUrl] ?? [];
 }
 
+/**
+ * The types a client subscribes to by names that resources of the key type carry: Envoy asks for a new
+ * cluster's assignment, a new listener's route configuration, a route configuration's virtual hosts while
+ * it processes the parent, and keeps the parent warming until they arrive (consul#15083: a control plane
+ * that waits for the parent's ACK before sending them stalls that warming).
+ */
+const CHILDREN: Readonly<Record<string, readonly string[]>> = {
+  [TYPE_URLS.cluster]: [TYPE_URLS.endpoint],
+  [TYPE_URLS.listener]: [TYPE_URLS.scoped_route, TYPE_URLS.route],
+  [TYPE_URLS.scoped_route]: [TYPE_URLS.route],
+  [TYPE_URLS.route]: [TYPE_URLS.virtual_host],
+};
+
+/**
+ * Whether `typeUrl` may be written while a response of the earlier type `parent` that gave the client
+ * new resources awaits its ACK. Only the parent's children may: the client has not yet asked for what the
+ * new resources need (a new cluster's endpoints, say), and what comes later in ADS order (routes to that
+ * cluster) must not arrive before it (XP "Eventual consistency considerations").
+ */
+export function mayPrecedeAckOf(parent: string, typeUrl: string): boolean {
+  return CHILDREN[parent]?.includes(typeUrl) ?? false;
+}
+
 export const CLUSTER_TYPE = TYPE_URLS.cluster;
 export const ENDPOINT_TYPE = TYPE_URLS.endpoint;

@@ -4,6 +4,8 @@ import type { NackDetail, RequestOutcome } from './snapshot-view';
 interface LastResponse {
   readonly nonce: string;
   readonly version: string;
+  /** Whether it carried a resource the client did not hold before (it may subscribe to more because of it). */
+  readonly added: boolean;
   state: 'pending' | 'acked' | 'nacked';
 }
 
@@ -36,6 +38,11 @@ export class ResponseTracker {
     return this.last === undefined || this.last.state === 'acked';
   }
 
+  /** Whether the response awaiting its ACK gave the client new resources (ADS ordering, `resource-types.ts`). */
+  get awaitingAckOfAdded(): boolean {
+    return this.last?.state === 'pending' && this.last.added;
+  }
+
   get sentAny(): boolean {
     return this.last !== undefined;
   }
@@ -56,8 +63,8 @@ export class ResponseTracker {
     return this.nack;
   }
 
-  sent(nonce: string, version: string): void {
-    this.last = { nonce, version, state: 'pending' };
+  sent(nonce: string, version: string, added: boolean): void {
+    this.last = { nonce, version, added, state: 'pending' };
   }
 
   /**

@@ -395,6 +395,78 @@ describe(SotwStream.name, () => {
       expect(sut.nextResponse()?.typeUrl).toBe(RDS);
     });
 
+    it('writes EDS right after CDS, without waiting for the CDS ACK, when a cluster changes', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ cluster: { x: 'X' }, endpoint: { x: 'EX' } }));
+      sut.handleRequest(request(CDS));
+      sut.handleRequest(request(EDS, ['x']));
+      ackAll(sut, { [EDS]: ['x'] });
+
+      sut.setSnapshot(snapshot({ cluster: { x: 'X2' }, endpoint: { x: 'EX2' } }));
+
+      expect([sut.nextResponse()?.typeUrl, sut.nextResponse()?.typeUrl]).toEqual([CDS, EDS]);
+      expect(sut.nextResponse()).toBeUndefined();
+    });
+
+    it('writes EDS then RDS without waiting for an ACK when a change only updates what the client holds', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ endpoint: { x: 'EX' }, route: { routes: 'to x' } }));
+      sut.handleRequest(request(EDS, ['x']));
+      sut.handleRequest(request(RDS, ['routes']));
+      ackAll(sut, { [EDS]: ['x'], [RDS]: ['routes'] });
+
+      sut.setSnapshot(snapshot({ endpoint: { x: 'EX2' }, route: { routes: 'to x, retried' } }));
+      const written = drain(sut);
+
+      expect(written.map((response) => response.typeUrl)).toEqual([EDS, RDS]);
+      sut.handleRequest(ackOf(written[1]!, ['routes']));
+      sut.handleRequest(ackOf(written[0]!, ['x']));
+      expect(sut.status().map((type) => type.status)).toEqual(['SYNCED', 'SYNCED']);
+    });
+
+    it('lets only EDS follow a CDS response that added a cluster before its ACK', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ cluster: { x: 'X' }, endpoint: { x: 'EX' }, route: { routes: 'to x' } }));
+      sut.handleRequest(request(CDS));
+      sut.handleRequest(request(EDS, ['x']));
+      sut.handleRequest(request(RDS, ['routes']));
+      ackAll(sut, { [EDS]: ['x'], [RDS]: ['routes'] });
+
+      sut.setSnapshot(
+        snapshot({
+          cluster: { x: 'X2', y: 'Y' },
+          endpoint: { x: 'EX', y: 'EY' },
+          route: { routes: 'to x and y' },
+        }),
+      );
+
+      expect(drain(sut).map((response) => [response.typeUrl, namesOf(response)])).toEqual([
+        [CDS, ['x', 'y']],
+        [EDS, ['x']],
+      ]);
+    });
+
+    it('sends no assignment of a cluster the client has not been sent, even to an EDS wildcard', () => {
+      const sut = newStream();
+      sut.setSnapshot(snapshot({ cluster: { x: 'X' }, endpoint: { x: 'EX' } }));
+      sut.handleRequest(request(CDS));
+      sut.handleRequest(request(EDS, ['*']));
+      ackAll(sut, { [EDS]: ['*'] });
+      sut.setSnapshot(snapshot({ cluster: { x: 'X2' }, endpoint: { x: 'EX' } }));
+      const cds = sut.nextResponse()!;
+      const eds = sut.nextResponse()!;
+
+      sut.setSnapshot(snapshot({ cluster: { x: 'X2', z: 'Z' }, endpoint: { x: 'EX', z: 'EZ' } }));
+      sut.handleRequest(ackOf(eds, ['*']));
+      expect(sut.nextResponse()).toBeUndefined();
+
+      sut.handleRequest(ackOf(cds));
+      expect(drain(sut).map((response) => [response.typeUrl, namesOf(response)])).toEqual([
+        [CDS, ['x', 'z']],
+        [EDS, ['x', 'z']],
+      ]);
+    });
+
     it('lets a NACK of CDS release the types after it', () => {
       const sut = newStream();
       sut.setSnapshot(snapshot({ cluster: { x: 'X' }, route: { routes: 'to x' } }));

@@ -5,6 +5,7 @@ import {
   ENDPOINT_TYPE,
   hasLegacyWildcard,
   isFullStateInSotw,
+  mayPrecedeAckOf,
   referrersOf,
   WILDCARD,
 } from './resource-types';
@@ -13,6 +14,7 @@ import {
   EMPTY_CLUSTER_LOAD_ASSIGNMENT,
   type RequestOutcome,
   type ResponseResource,
+  type ServedType,
   type SnapshotView,
   type TypeStatus,
 } from './snapshot-view';
@@ -71,14 +73,19 @@ class SotwTypeState {
  * latest snapshot and subscription, so a stream that cannot write gets the newest state later instead of
  * a queue of stale ones (go-control-plane PR#1498, rule H48).
  *
- * Per type, at most one response awaits its ACK. Types are written in ADS order, and a type is written only
- * when every type before it has nothing left to write and its last response was answered (ACK or NACK), so
- * a route never reaches the client before the clusters it names; removed clusters stay in CDS until the
- * listeners and routes that stopped using them are ACKed (make before break).
+ * Per type, at most one response awaits its ACK. Types are written in ADS order on the one stream, and a
+ * type is written only when every type before it has nothing left to write, so a route never reaches the
+ * client before the clusters it names. Later types do not wait for an earlier type's ACK (the client
+ * processes responses in stream order), except after a response that gave the client new resources: then
+ * only that type's children (EDS after CDS, RDS after LDS) go out before the ACK, since the client asks
+ * for what the new resources need while processing them. Removed clusters stay in CDS until the listeners
+ * and routes that stopped using them are ACKed (make before break).
  */
 export class SotwStream {
   private view: SnapshotView | undefined;
   private readonly types = new Map<string, SotwTypeState>();
+  /** The values of `types` in ADS order. */
+  private readonly ordered: SotwTypeState[] = [];
 
   constructor(private readonly nextNonce: () => string) {}
 
@@ -93,6 +100,8 @@ export class SotwStream {
       // A nonce on the first request for a type belongs to another stream (envoy#15767).
       state = new SotwTypeState(request.typeUrl);
       this.types.set(request.typeUrl, state);
+      this.ordered.push(state);
+      this.ordered.sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl));
       outcome = { kind: 'subscription' };
       this.applyNames(state, request.resourceNames);
       state.answerRequired = state.wildcard;
@@ -113,36 +122,35 @@ export class SotwStream {
   /** The next response to write, or undefined when there is nothing to write now. */
   nextResponse(): SotwResponse | undefined {
     if (this.view === undefined) return undefined;
-    for (const state of [...this.types.values()].sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl))) {
-      // Later types wait until the client has answered this one: a route is sent only once the clusters
-      // it may name were received and processed, never ahead of them.
-      if (state.tracker.awaitingAck) return undefined;
-      if (this.hasPending(state)) return this.take(state);
+    let adding: SotwTypeState | undefined;
+    for (const state of this.ordered) {
+      if (adding !== undefined && !mayPrecedeAckOf(adding.typeUrl, state.typeUrl)) return undefined;
+      // Nothing overtakes a type that has something to write, even while it waits for its own ACK.
+      if (this.hasPending(state)) return state.tracker.awaitingAck ? undefined : this.take(state);
+      if (adding === undefined && state.tracker.awaitingAckOfAdded) adding = state;
     }
     return undefined;
   }
 
   status(): TypeStatus[] {
-    return [...this.types.values()]
-      .sort((a, b) => compareAdsOrder(a.typeUrl, b.typeUrl))
-      .map((state) => {
-        const { tracker } = state;
-        const served = this.view?.type(state.typeUrl).resources;
-        const missing = served === undefined ? [] : [...state.names].filter((name) => !served.has(name));
-        let status: TypeStatus['status'] = 'SYNCED';
-        if (!tracker.sentAny) status = 'NOT_SENT';
-        else if (tracker.nacked) status = 'NACKED';
-        else if (tracker.awaitingAck || this.hasPending(state)) status = 'STALE';
-        return {
-          typeUrl: state.typeUrl,
-          status,
-          sentVersion: tracker.sentVersion,
-          ackedVersion: tracker.ackedVersion,
-          resources: new Map(state.holds),
-          missing,
-          lastNack: tracker.lastNack,
-        };
-      });
+    return this.ordered.map((state) => {
+      const { tracker } = state;
+      const served = this.view?.type(state.typeUrl).resources;
+      const missing = served === undefined ? [] : [...state.names].filter((name) => !served.has(name));
+      let status: TypeStatus['status'] = 'SYNCED';
+      if (!tracker.sentAny) status = 'NOT_SENT';
+      else if (tracker.nacked) status = 'NACKED';
+      else if (tracker.awaitingAck || this.hasPending(state)) status = 'STALE';
+      return {
+        typeUrl: state.typeUrl,
+        status,
+        sentVersion: tracker.sentVersion,
+        ackedVersion: tracker.ackedVersion,
+        resources: new Map(state.holds),
+        missing,
+        lastNack: tracker.lastNack,
+      };
+    });
   }
 
   private applyNames(state: SotwTypeState, names: readonly string[]): void {
@@ -166,9 +174,14 @@ export class SotwStream {
   private desiredOf(state: SotwTypeState): ReadonlyMap<string, string> {
     const selected = this.selectionOf(state);
     if (!isFullStateInSotw(state.typeUrl) || state.holds === selected) return selected;
-    const retained = [...state.holds].filter(([name]) => !selected.has(name) && state.covers(name));
-    if (retained.length === 0 || this.referrersSettled(state.typeUrl)) return selected;
-    return new Map([...selected, ...retained]);
+    let retained: Map<string, string> | undefined;
+    for (const [name, hash] of state.holds) {
+      if (selected.has(name) || !state.covers(name)) continue;
+      retained ??= new Map(selected);
+      retained.set(name, hash);
+    }
+    if (retained === undefined || this.referrersSettled(state.typeUrl)) return selected;
+    return retained;
   }
 
   private selectionOf(state: SotwTypeState): ReadonlyMap<string, string> {
@@ -224,20 +237,29 @@ export class SotwStream {
     const served = this.viewOrThrow().type(state.typeUrl);
     const desired = this.desiredOf(state);
     const complete = desired === served.resources || sameEntries(desired, served.resources);
-    const retained = complete
-      ? new Map<string, string>()
-      : new Map([...desired].filter(([name]) => !served.resources.has(name) && state.holds.has(name)));
     // Clusters kept for make-before-break make the content differ from the manifest's: so does the version.
+    const retained = complete || !isFullStateInSotw(state.typeUrl) ? undefined : retainedOf(desired, served);
     const version =
-      retained.size === 0 || state.typeUrl === ENDPOINT_TYPE
+      retained === undefined || retained.size === 0
         ? served.version
         : `${served.version}.${typeVersionOf(Object.fromEntries(retained))}`;
-    const changed = [...desired].some(([name, hash]) => state.holds.get(name) !== hash);
+    let changed = false;
+    let added = false;
+    for (const [name, hash] of desired) {
+      const held = state.holds.get(name);
+      if (held === hash) continue;
+      changed = true;
+      if (held === undefined) {
+        added = true;
+        break;
+      }
+    }
     const nonce = this.nextNonce();
-    const keepsOthers = [...state.holds.keys()].some((name) => !desired.has(name));
     state.holds =
-      isFullStateInSotw(state.typeUrl) || !keepsOthers ? desired : new Map([...state.holds, ...desired]);
-    state.tracker.sent(nonce, version);
+      isFullStateInSotw(state.typeUrl) || !keepsOthers(state.holds, desired)
+        ? desired
+        : new Map([...state.holds, ...desired]);
+    state.tracker.sent(nonce, version, added);
     state.answerRequired = false;
     if (state.typeUrl === CLUSTER_TYPE && changed) this.requireEndpointsAgain();
     return {
@@ -252,7 +274,8 @@ export class SotwStream {
   /** Envoy's cluster warming ends only on an EDS response, even when endpoints did not change (go-control-plane#245). */
   private requireEndpointsAgain(): void {
     const endpoints = this.types.get(ENDPOINT_TYPE);
-    if (endpoints !== undefined && endpoints.names.size > 0) endpoints.answerRequired = true;
+    if (endpoints !== undefined && (endpoints.wildcard || endpoints.names.size > 0))
+      endpoints.answerRequired = true;
   }
 
   private viewOrThrow(): SnapshotView {
@@ -273,6 +296,19 @@ function sortedResources(selection: ReadonlyMap<string, string>): readonly Respo
     sortedSelections.set(selection, sorted);
   }
   return sorted;
+}
+
+/** The entries of an LDS/CDS selection that the snapshot no longer has (kept for make before break). */
+function retainedOf(desired: ReadonlyMap<string, string>, served: ServedType): Map<string, string> {
+  const retained = new Map<string, string>();
+  for (const [name, hash] of desired) if (!served.resources.has(name)) retained.set(name, hash);
+  return retained;
+}
+
+/** Whether the client holds names the selection does not have (RDS/EDS keep them: SotW cannot delete). */
+function keepsOthers(holds: ReadonlyMap<string, string>, desired: ReadonlyMap<string, string>): boolean {
+  for (const name of holds.keys()) if (!desired.has(name)) return true;
+  return false;
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
