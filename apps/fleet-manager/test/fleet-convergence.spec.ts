@@ -137,7 +137,7 @@ describe('fleet convergence', () => {
     const vmId = await vm(owner.id, 'vm-late');
     const edge = await group(owner.id, 'edge', 2);
     const metrics = new FleetMetrics(new Registry(), () =>
-      Promise.resolve({ proxies: [], nodes: [], drifted: 0 }),
+      Promise.resolve({ proxies: [], nodes: [], rollouts: [], drifted: 0 }),
     );
     const scaler = new GroupScaler({
       dataSource: app,

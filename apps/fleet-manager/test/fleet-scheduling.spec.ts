@@ -468,7 +468,7 @@ async function moduleInstance(database: TestDatabase, namespace: string) {
     logger: silentLogger,
   });
   const metrics = new FleetMetrics(new Registry(), () =>
-    Promise.resolve({ proxies: [], nodes: [], drifted: 0 }),
+    Promise.resolve({ proxies: [], nodes: [], rollouts: [], drifted: 0 }),
   );
   const commands = new AgentCommandSender({ bus, settings, metrics, logger: silentLogger });
   return {
