@@ -14,6 +14,8 @@ export interface SnapshotResource {
   readonly name: string;
   /** The serialized Envoy message (not wrapped in `Any`). */
   readonly bytes: Uint8Array;
+  /** The sha256 of `bytes` when the caller has it already (trusted, not computed again). */
+  readonly hash?: string;
   /** Other names clients may subscribe to it by (delta xDS; VHDS uses `<route configuration>/<host>`). */
   readonly aliases?: readonly string[];
 }
@@ -47,7 +49,7 @@ export function buildSnapshot(resources: SnapshotResources): BuiltSnapshot {
       if (Object.hasOwn(byName, resource.name)) {
         throw new ManifestError(`${typeUrl}: the name "${resource.name}" is used by two resources`);
       }
-      const hash = contentHash(resource.bytes);
+      const hash = resource.hash ?? contentHash(resource.bytes);
       byName[resource.name] = hash;
       blobs.set(hash, resource.bytes);
       for (const alias of resource.aliases ?? []) {

@@ -146,33 +146,30 @@ export class RolloutEngine {
       [reached],
     );
     const latest = new Map(responses.map((row) => [`${row.proxy_id}/${row.resource_type}`, row]));
-    return Promise.all(
-      proxies.map(async (proxy): Promise<ProxyProgress> => {
-        const healthy = proxy.xdsConnected && proxy.health !== 'unhealthy';
-        const answered = XDS_RESOURCE_TYPES.flatMap((type) => {
+    const servedSnapshots = await this.deps.served.ofMany(proxies.map((proxy) => proxy.nodeId));
+    return proxies.map((proxy): ProxyProgress => {
+      const healthy = proxy.xdsConnected && proxy.health !== 'unhealthy';
+      const answered = XDS_RESOURCE_TYPES.flatMap((type) => {
+        const row = latest.get(`${proxy.id}/${type}`);
+        return row === undefined ? [] : [{ type, row }];
+      });
+      const nacked = answered.some(
+        ({ row }) =>
+          row.status === 'nacked' && row.settled && row.config_version_id === rollout.configVersionId,
+      );
+      if (nacked) return { delivery: 'nacked', healthy };
+      const served = servedSnapshots.get(proxy.nodeId);
+      const subscribed = XDS_RESOURCE_TYPES.filter((type) => syncStatusOf(proxy, type) !== 'NOT_SENT');
+      const onVersion =
+        served !== undefined &&
+        configVersionOfServingKey(served.servingKey) === rollout.configVersionId &&
+        subscribed.length > 0 &&
+        subscribed.every((type) => {
           const row = latest.get(`${proxy.id}/${type}`);
-          return row === undefined ? [] : [{ type, row }];
+          return row?.status === 'acked' && row.xds_version === served.versionOf(typeUrlOfResourceType(type));
         });
-        const nacked = answered.some(
-          ({ row }) =>
-            row.status === 'nacked' && row.settled && row.config_version_id === rollout.configVersionId,
-        );
-        if (nacked) return { delivery: 'nacked', healthy };
-        const served = await this.deps.served.of(proxy.nodeId);
-        const subscribed = XDS_RESOURCE_TYPES.filter((type) => syncStatusOf(proxy, type) !== 'NOT_SENT');
-        const onVersion =
-          served !== undefined &&
-          configVersionOfServingKey(served.servingKey) === rollout.configVersionId &&
-          subscribed.length > 0 &&
-          subscribed.every((type) => {
-            const row = latest.get(`${proxy.id}/${type}`);
-            return (
-              row?.status === 'acked' && row.xds_version === served.versionOf(typeUrlOfResourceType(type))
-            );
-          });
-        return { delivery: onVersion ? 'acked' : 'waiting', healthy };
-      }),
-    );
+      return { delivery: onVersion ? 'acked' : 'waiting', healthy };
+    });
   }
 }
 

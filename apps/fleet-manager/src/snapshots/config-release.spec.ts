@@ -1,4 +1,3 @@
-import { emptyConfigDocument } from '@envoy-fleet/domain';
 import { type ConfigRelease, type ReleasingRollout, releasedVersion } from './config-release';
 import { type StoredVersion } from './config-resolution';
 
@@ -6,7 +5,6 @@ const version = (number: number): StoredVersion => ({
   id: `v${number}`,
   configId: 'c',
   number,
-  document: emptyConfigDocument(),
 });
 const v1 = version(1);
 const v2 = version(2);

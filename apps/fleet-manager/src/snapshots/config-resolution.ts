@@ -29,8 +29,14 @@ export interface EffectiveConfig {
   readonly snapshotId: string;
   /** Where the config comes from, for reports and logs. */
   readonly source: string;
-  readonly document: ConfigDocument;
+  readonly content: ConfigContent;
 }
+
+/**
+ * A stored version's resources stay in PostgreSQL until a snapshot of it is built (most builds find it
+ * built and need none of them); a rendered or inherited document is held.
+ */
+export type ConfigContent = { readonly versionId: string } | { readonly document: ConfigDocument };
 
 export type ProxyResolution =
   | { readonly status: 'resolved'; readonly config: EffectiveConfig }
@@ -51,11 +57,14 @@ export interface ResolvableBinding extends BindingCandidate {
   readonly overrides: readonly unknown[] | null;
 }
 
+/**
+ * A stored config version, without its document: the builder reads a version's resources from
+ * PostgreSQL only when it publishes a snapshot of it (select `id`, `configId` and `number`).
+ */
 export interface StoredVersion {
   readonly id: string;
   readonly configId: string;
   readonly number: number;
-  readonly document: ConfigDocument;
 }
 
 export interface StoredTemplate {
@@ -93,6 +102,11 @@ export interface ConfigSources {
    * (`releasedVersion`); undefined when there is none (no version yet, or none released to it).
    */
   versionOf(configId: string, proxyId: string): StoredVersion | undefined;
+  /**
+   * The document of a stored version, read only to inherit it with overrides; undefined when it was
+   * not loaded.
+   */
+  documentOf(versionId: string): ConfigDocument | undefined;
   readonly templates: ReadonlyMap<string, StoredTemplate>;
 }
 
@@ -164,9 +178,19 @@ export function resolveConfigs(
     }
     const overrides = binding.overrides ?? [];
     if (overrides.length === 0) return inherited;
-    const patched = applyOverrides(inherited.config.document, overrides);
+    const { content } = inherited.config;
+    const patched = applyOverrides(
+      'document' in content ? content.document : storedDocument(content.versionId),
+      overrides,
+    );
     if (!patched.ok) return invalid(source, patched.issues.map(formatIssue));
     return derived(`${source}, over ${inherited.config.source}`, patched.document);
+  };
+
+  const storedDocument = (versionId: string): ConfigDocument => {
+    const document = sources.documentOf(versionId);
+    if (document === undefined) throw new Error(`the document of version ${versionId} was not loaded`);
+    return document;
   };
 
   const resolve = (proxy: ResolvableProxy, path: readonly string[]): ProxyResolution => {
@@ -189,7 +213,7 @@ export function resolveConfigs(
               config: {
                 snapshotId: `version:${version.id}`,
                 source: `config ${version.configId} version ${version.number}`,
-                document: version.document,
+                content: { versionId: version.id },
               },
             };
     }
@@ -295,7 +319,7 @@ export function applyOverrides(document: ConfigDocument, overrides: readonly unk
 
 function derived(source: string, document: ConfigDocument): ProxyResolution {
   const hash = createHash('sha256').update(configDocumentHashInput(document)).digest('hex');
-  return { status: 'resolved', config: { snapshotId: `document:${hash}`, source, document } };
+  return { status: 'resolved', config: { snapshotId: `document:${hash}`, source, content: { document } } };
 }
 
 function withSource(resolution: ProxyResolution, source: string): ProxyResolution {

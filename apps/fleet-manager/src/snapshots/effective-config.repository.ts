@@ -9,7 +9,13 @@ import {
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
-import { type ConfigDocument, reachedProxyIds } from '@envoy-fleet/domain';
+import {
+  type ConfigDocument,
+  isXdsResourceType,
+  type JsonObject,
+  reachedProxyIds,
+  type XdsResourceType,
+} from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import {
   chooseBindings,
@@ -19,6 +25,7 @@ import {
   type StoredVersion,
 } from './config-resolution';
 import { type ConfigRelease, releasedVersion } from './config-release';
+import { type ResourceEntry } from './config-translation';
 
 export interface ProxyConfigTarget {
   readonly tenantId: string;
@@ -42,6 +49,10 @@ export interface BuildSession {
    * other proxy of the tenant. Only rows whose rejection changes are written.
    */
   recordRejections(rejections: ReadonlyMap<string, ConfigRejection>): Promise<void>;
+  /** The resources of a stored version, each with a content key (sha256 of its body, computed by PostgreSQL). */
+  versionEntries(versionId: string): Promise<ResourceEntry[]>;
+  /** The bodies among a stored version's resources that have these content keys. */
+  versionBodies(versionId: string, contentKeys: readonly string[]): Promise<Map<string, JsonObject>>;
 }
 
 const ACTOR = 'system:fleet-manager';
@@ -74,6 +85,8 @@ export class EffectiveConfigRepository {
       return work({
         resolve: () => resolveTenant(manager, tenantId),
         recordRejections: (rejections) => recordRejections(manager, tenantId, rejections),
+        versionEntries: (versionId) => versionEntries(manager, versionId),
+        versionBodies: (versionId, contentKeys) => versionBodies(manager, versionId, contentKeys),
       });
     });
   }
@@ -90,7 +103,10 @@ export class EffectiveConfigRepository {
 
 async function resolveTenant(manager: EntityManager, tenantId: string): Promise<ProxyConfigTarget[]> {
   const [proxies, groups, bindings] = await Promise.all([
-    manager.findBy(ProxyEntity, { tenantId }),
+    manager.find(ProxyEntity, {
+      select: { id: true, tenantId: true, nodeId: true, groupId: true, labels: true },
+      where: { tenantId },
+    }),
     manager.find(ProxyGroupEntity, { select: { id: true, parentId: true }, where: { tenantId } }),
     manager.findBy(ConfigBindingEntity, { tenantId }),
   ]);
@@ -104,11 +120,27 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
     configReleases(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
     templatesById(manager, [...new Set(winners.flatMap((binding) => binding.templateId ?? []))]),
   ]);
+  const versionOf = (configId: string, proxyId: string): StoredVersion | undefined => {
+    const release = releases.get(configId);
+    return release === undefined ? undefined : releasedVersion(release, proxyId);
+  };
+  // Only a version inherited with overrides is read whole here; the builder reads the others' resources
+  // when it publishes them, and only those whose content it has not translated yet.
+  const inheritsWithOverrides = winners.some(
+    (binding) => binding.mode === 'inherit' && (binding.overrides ?? []).length > 0,
+  );
+  const documents = inheritsWithOverrides
+    ? await versionDocuments(
+        manager,
+        proxies.flatMap((proxy) => {
+          const configId = chosen.get(proxy.id)?.configId;
+          return (configId && versionOf(configId, proxy.id)?.id) || [];
+        }),
+      )
+    : new Map<string, ConfigDocument>();
   const resolutions = resolveConfigs(proxies, chosen, {
-    versionOf: (configId, proxyId) => {
-      const release = releases.get(configId);
-      return release === undefined ? undefined : releasedVersion(release, proxyId);
-    },
+    versionOf,
+    documentOf: (versionId) => documents.get(versionId),
     templates,
   });
   return proxies.map((proxy) => ({
@@ -140,6 +172,60 @@ async function recordRejections(
       [tenantId, nodeIds, json],
     );
   }
+}
+
+/** A stored version's resources hashed where they are, so unchanged bodies never leave PostgreSQL. */
+const VERSION_RESOURCES = `
+  SELECT s.section, r.position, r.resource->>'name' AS name,
+         encode(sha256(convert_to((r.resource->'body')::text, 'UTF8')), 'hex') AS digest,
+         r.resource->'body' AS body
+  FROM config_versions v
+  CROSS JOIN LATERAL jsonb_each(v.document->'resources') AS s(section, list)
+  CROSS JOIN LATERAL jsonb_array_elements(s.list) WITH ORDINALITY AS r(resource, position)
+  WHERE v.id = $1`;
+
+/** The content key of a body stored in a version: its section and the sha256 of its jsonb text. */
+function storedContentKey(section: XdsResourceType, digest: string): string {
+  return `${section}:jsonb:${digest}`;
+}
+
+async function versionEntries(manager: EntityManager, versionId: string): Promise<ResourceEntry[]> {
+  const rows = await manager.query<{ section: string; name: string; digest: string }[]>(
+    `SELECT section, name, digest FROM (${VERSION_RESOURCES}) AS resources ORDER BY section, position`,
+    [versionId],
+  );
+  return rows.flatMap(({ section, name, digest }) =>
+    isXdsResourceType(section) ? [{ section, name, contentKey: storedContentKey(section, digest) }] : [],
+  );
+}
+
+async function versionBodies(
+  manager: EntityManager,
+  versionId: string,
+  contentKeys: readonly string[],
+): Promise<Map<string, JsonObject>> {
+  const rows = await manager.query<{ section: string; digest: string; body: JsonObject }[]>(
+    `SELECT DISTINCT ON (section, digest) section, digest, body FROM (${VERSION_RESOURCES}) AS resources
+     WHERE section || ':jsonb:' || digest = ANY($2::text[])`,
+    [versionId, contentKeys],
+  );
+  return new Map(
+    rows.flatMap(({ section, digest, body }) =>
+      isXdsResourceType(section) ? [[storedContentKey(section, digest), body] as const] : [],
+    ),
+  );
+}
+
+async function versionDocuments(
+  manager: EntityManager,
+  versionIds: readonly string[],
+): Promise<Map<string, ConfigDocument>> {
+  if (versionIds.length === 0) return new Map();
+  const versions = await manager.find(ConfigVersionEntity, {
+    select: { id: true, document: true },
+    where: { id: In([...new Set(versionIds)]) },
+  });
+  return new Map(versions.map((version) => [version.id, version.document as ConfigDocument]));
 }
 
 async function templatesById(
@@ -177,7 +263,13 @@ async function configReleases(
       ...(rollout.baseVersionId === null ? [] : [{ id: rollout.baseVersionId }]),
     ]),
   ];
-  const stored = wanted.length === 0 ? [] : await manager.find(ConfigVersionEntity, { where: wanted });
+  const stored =
+    wanted.length === 0
+      ? []
+      : await manager.find(ConfigVersionEntity, {
+          select: { id: true, configId: true, number: true },
+          where: wanted,
+        });
   const byId = new Map(stored.map((version) => [version.id, storedVersion(version)]));
   const rolloutOf = new Map(rollouts.map((rollout) => [rollout.configId, rollout]));
   return new Map(
@@ -201,6 +293,7 @@ async function configReleases(
                   base: rollout.baseVersionId === null ? undefined : byId.get(rollout.baseVersionId),
                   reached: new Set(reachedProxyIds(rollout)),
                 },
+          withheld: new Map(),
         },
       ];
     }),
@@ -208,10 +301,5 @@ async function configReleases(
 }
 
 function storedVersion(version: ConfigVersionEntity): StoredVersion {
-  return {
-    id: version.id,
-    configId: version.configId,
-    number: version.number,
-    document: version.document as ConfigDocument,
-  };
+  return { id: version.id, configId: version.configId, number: version.number };
 }

@@ -3,13 +3,21 @@ import { createEvent } from '@envoy-fleet/domain';
 import { type EventPublisher, type MessagingLogger } from '@envoy-fleet/messaging';
 import { publishSnapshot, type SnapshotStore } from '@envoy-fleet/snapshot-store';
 import { servingKeyOf, type SnapshotResources } from '@envoy-fleet/xds';
-import { SNAPSHOT_KINDS, type TranslatedResources, translateDocument } from './config-translation';
+import {
+  SNAPSHOT_KINDS,
+  type TranslatedResources,
+  type Translation,
+  translateDocument,
+  translateEntries,
+} from './config-translation';
 import { type EffectiveConfig } from './config-resolution';
 import {
+  type BuildSession,
   type ConfigRejection,
   type EffectiveConfigRepository,
   type ProxyConfigTarget,
 } from './effective-config.repository';
+import { TranslationCache } from './translation-cache';
 import { type DeliveryMetrics } from '../metrics/delivery-metrics';
 import { checkConsistency } from './snapshot-consistency';
 
@@ -47,6 +55,8 @@ export interface SnapshotBuilderDependencies {
   readonly logger: MessagingLogger;
   /** Build durations and snapshot sizes; the app passes its registry's. */
   readonly metrics?: DeliveryMetrics;
+  /** Translated resources by content, kept across builds; by default one of 64 MiB of the builder's own. */
+  readonly translations?: TranslationCache;
 }
 
 /** Proxies running one config version share its snapshot: the serving key names the version. */
@@ -61,7 +71,11 @@ export function servingKeyOfVersion(tenantId: string, versionId: string): string
  * exists is never rewritten: running the same build twice writes nothing and announces nothing.
  */
 export class SnapshotBuilder {
-  constructor(private readonly deps: SnapshotBuilderDependencies) {}
+  private readonly translations: TranslationCache;
+
+  constructor(private readonly deps: SnapshotBuilderDependencies) {
+    this.translations = deps.translations ?? new TranslationCache();
+  }
 
   async execute(command: BuildSnapshotsCommand = {}): Promise<BuildReport> {
     const ended = this.deps.metrics?.buildStarted(command.tenantId === undefined ? 'all' : 'tenant');
@@ -111,7 +125,7 @@ export class SnapshotBuilder {
       const servable = new Map<string, string>();
       for (const [servingKey, { config, nodeIds }] of byKey) {
         if (!existing.has(servingKey)) {
-          const issues = await this.publish(servingKey, config);
+          const issues = await this.publish(session, servingKey, config);
           if (issues.length > 0) {
             rejected.push({ source: config.source, nodeIds, issues });
             continue;
@@ -166,8 +180,12 @@ export class SnapshotBuilder {
   }
 
   /** Resolves to the reasons the version cannot be served, or to none once it is published. */
-  private async publish(servingKey: string, config: EffectiveConfig): Promise<readonly string[]> {
-    const translation = translateDocument(config.document);
+  private async publish(
+    session: BuildSession,
+    servingKey: string,
+    config: EffectiveConfig,
+  ): Promise<readonly string[]> {
+    const translation = await this.translate(session, config);
     if (!translation.ok) return translation.issues;
     const consistency = checkConsistency(translation.resources);
     if (!consistency.ok) return consistency.issues;
@@ -179,6 +197,15 @@ export class SnapshotBuilder {
     for (const blob of published.blobs.values()) bytes += blob.byteLength;
     this.deps.metrics?.snapshotPublished(bytes);
     return [];
+  }
+
+  /** Only resources whose content the cache has not seen are read from PostgreSQL and encoded. */
+  private async translate(session: BuildSession, config: EffectiveConfig): Promise<Translation> {
+    const { content } = config;
+    if ('document' in content) return translateDocument(content.document, this.translations);
+    return translateEntries(await session.versionEntries(content.versionId), this.translations, (keys) =>
+      session.versionBodies(content.versionId, keys),
+    );
   }
 
   private async announce(servingKeys: readonly string[]): Promise<void> {
@@ -225,6 +252,9 @@ function invalidConfigs(targets: readonly ProxyConfigTarget[]): RejectedConfig[]
 /** Every kind is listed, empty or not, so a proxy learns that a kind it had is now empty. */
 function snapshotResources(resources: TranslatedResources): SnapshotResources {
   return Object.fromEntries(
-    SNAPSHOT_KINDS.map((kind) => [kind, resources[kind].map(({ name, bytes }) => ({ name, bytes }))]),
+    SNAPSHOT_KINDS.map((kind) => [
+      kind,
+      resources[kind].map(({ name, bytes, hash }) => ({ name, bytes, hash })),
+    ]),
   );
 }

@@ -1,0 +1,53 @@
+import { LRUCache } from 'lru-cache';
+import { type BodyTranslation } from './config-translation';
+
+export interface TranslationCacheOptions {
+  /** Bound on the bytes held (encoded resources and issue texts); the least recently used go first. */
+  readonly maxBytes?: number;
+}
+
+/** What one translation is counted as against {@link TranslationCacheOptions.maxBytes}. */
+const ENTRY_OVERHEAD_BYTES = 256;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Translated resources by content key (a resource section and the sha256 of its body): what a body
+ * encodes to, or why Envoy would refuse it. A key names its content, so an entry is never stale; a
+ * changed body has a new key and is translated once, and every config and proxy holding the same body
+ * shares the translation. Bounded by bytes, least recently used first out.
+ */
+export class TranslationCache {
+  private readonly entries: LRUCache<string, BodyTranslation>;
+  private misses = 0;
+
+  constructor(options: TranslationCacheOptions = {}) {
+    this.entries = new LRUCache<string, BodyTranslation>({
+      maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      sizeCalculation: sizeOf,
+    });
+  }
+
+  /** How many bodies were translated (not found in the cache) since it was created. */
+  get translated(): number {
+    return this.misses;
+  }
+
+  has(contentKey: string): boolean {
+    return this.entries.has(contentKey);
+  }
+
+  /** The cached translation of the content, or `translate()`'s, which is then cached. */
+  translate(contentKey: string, translate: () => BodyTranslation): BodyTranslation {
+    const cached = this.entries.get(contentKey);
+    if (cached !== undefined) return cached;
+    const translation = translate();
+    this.misses += 1;
+    this.entries.set(contentKey, translation);
+    return translation;
+  }
+}
+
+function sizeOf(translation: BodyTranslation): number {
+  if (translation.ok) return ENTRY_OVERHEAD_BYTES + translation.resource.bytes.byteLength;
+  return translation.issues.reduce((bytes, issue) => bytes + issue.length * 2, ENTRY_OVERHEAD_BYTES);
+}
