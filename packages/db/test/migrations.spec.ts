@@ -74,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'WebhookDeliveryQueue1795566600000',
       'ProxyCommandDue1795565800000',
       'ProxyDrift1795565700000',
       'RolloutProgress1795565600000',
@@ -108,6 +109,7 @@ describe('migrations', () => {
       'RolloutProgress1795565600000',
       'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
+      'WebhookDeliveryQueue1795566600000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

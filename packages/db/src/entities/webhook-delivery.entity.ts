@@ -4,16 +4,26 @@ import { sameTenant } from './same-tenant.join';
 import { MutableTenantOwnedEntity } from './tenant-owned.entity';
 import { WebhookSubscriptionEntity } from './webhook-subscription.entity';
 
-/** One row per attempt [API-WH-003]. */
+/**
+ * One row per attempt [API-WH-003]. A pending row is an attempt due at `nextAttemptAt`: the webhook
+ * dispatcher's queue, claimed with FOR UPDATE SKIP LOCKED; an event has at most one pending attempt per
+ * subscription.
+ */
 @Entity({ name: 'webhook_deliveries' })
 @Unique(['subscriptionId', 'eventId', 'attempt'])
 @Index(['tenantId', 'status'])
 @Index(['subscriptionId', 'createdAt'])
+@Index('ix_webhook_deliveries_due', ['nextAttemptAt'], { where: "status = 'pending'" })
+@Index('uq_webhook_deliveries_pending', ['subscriptionId', 'eventId'], {
+  unique: true,
+  where: "status = 'pending'",
+})
 @Check('ck_webhook_deliveries_attempt', `attempt >= 1`)
 @Check('ck_webhook_deliveries_status', `status IN ('pending', 'succeeded', 'failed', 'dead_lettered')`)
 @Check('ck_webhook_deliveries_response_status', `response_status BETWEEN 100 AND 599`)
 @Check('ck_webhook_deliveries_duration_ms', `duration_ms >= 0`)
 @Check('ck_webhook_deliveries_payload', `jsonb_typeof(payload) = 'object'`)
+@Check('ck_webhook_deliveries_pending_due', `status <> 'pending' OR next_attempt_at IS NOT NULL`)
 export class WebhookDeliveryEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'uuid' })
   subscriptionId!: string;
@@ -51,4 +61,8 @@ export class WebhookDeliveryEntity extends MutableTenantOwnedEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   nextAttemptAt!: Date | null;
+
+  /** The delivery an operator replayed with this attempt; null for the event's own attempts and retries. */
+  @Column({ type: 'uuid', nullable: true })
+  replayOfId!: string | null;
 }

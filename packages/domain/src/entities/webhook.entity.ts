@@ -40,6 +40,8 @@ export interface WebhookDelivery {
   readonly error: string | null;
   readonly durationMs: number | null;
   readonly nextAttemptAt: Date | null;
+  /** The delivery an operator replayed with this attempt; null for the event's own attempts and retries. */
+  readonly replayOfId: string | null;
   readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;

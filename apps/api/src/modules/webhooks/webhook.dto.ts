@@ -109,7 +109,11 @@ export const webhookDeliveryViewSchema = z.object({
   responseBody: z.string().nullable().describe('the start of the response body'),
   error: z.string().nullable(),
   durationMs: z.number().int().nullable(),
-  nextAttemptAt: z.iso.datetime().nullable(),
+  nextAttemptAt: z.iso
+    .datetime()
+    .nullable()
+    .describe('pending: when the attempt is due; failed: when its retry is due; otherwise null'),
+  replayOfId: z.uuid().nullable().describe('the delivery an operator replayed with this attempt'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -129,6 +133,7 @@ export function webhookDeliveryView(delivery: WebhookDeliveryEntity): WebhookDel
     error: delivery.error,
     durationMs: delivery.durationMs,
     nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
+    replayOfId: delivery.replayOfId,
     createdAt: delivery.createdAt.toISOString(),
     updatedAt: delivery.updatedAt.toISOString(),
   };
