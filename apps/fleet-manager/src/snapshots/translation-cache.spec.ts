@@ -1,0 +1,78 @@
+import { assignment, configDocument, edsCluster, webConfig } from '../../test/envoy-config.fixtures';
+import { type BodyTranslation, translateBody, translateDocument } from './config-translation';
+import { TranslationCache } from './translation-cache';
+
+function counted(translation: BodyTranslation): { calls: number; translate: () => BodyTranslation } {
+  const counter = {
+    calls: 0,
+    translate: () => {
+      counter.calls += 1;
+      return translation;
+    },
+  };
+  return counter;
+}
+
+describe(TranslationCache.name, () => {
+  const cluster = translateBody('cluster', edsCluster('api').body);
+
+  it('translates a content key once and answers later lookups from the cache', () => {
+    const sut = new TranslationCache();
+    const source = counted(cluster);
+
+    const first = sut.translate('cluster:json:a', source.translate);
+    const second = sut.translate('cluster:json:a', source.translate);
+
+    expect(second).toBe(first);
+    expect(source.calls).toBe(1);
+    expect(sut.translated).toBe(1);
+    expect(sut.has('cluster:json:a')).toBe(true);
+  });
+
+  it('evicts the least recently used translation once its bytes exceed the bound', () => {
+    const size = cluster.ok ? cluster.resource.bytes.byteLength + 256 : 0;
+    const sut = new TranslationCache({ maxBytes: 2 * size });
+    const source = counted(cluster);
+    sut.translate('cluster:json:a', source.translate);
+    sut.translate('cluster:json:b', source.translate);
+    sut.translate('cluster:json:a', source.translate);
+
+    sut.translate('cluster:json:c', source.translate);
+
+    expect(sut.has('cluster:json:a')).toBe(true);
+    expect(sut.has('cluster:json:b')).toBe(false);
+    expect(sut.has('cluster:json:c')).toBe(true);
+    sut.translate('cluster:json:b', source.translate);
+    expect(source.calls).toBe(4);
+  });
+
+  it('keeps the issues of a body Envoy would refuse, so they are reported again without translating', async () => {
+    const sut = new TranslationCache();
+    const broken = configDocument({
+      cluster: [{ name: 'api', labels: {}, body: { name: 'api', connect_timeout: 'soon' } }],
+    });
+
+    const first = await translateDocument(broken, sut);
+    const second = await translateDocument(broken, sut);
+
+    expect(second).toEqual(first);
+    expect(first.ok).toBe(false);
+    expect(sut.translated).toBe(1);
+  });
+
+  it('translates only the resources whose content changed between two documents', async () => {
+    const sut = new TranslationCache();
+    const before = webConfig('api');
+    await translateDocument(before, sut);
+    const translatedBefore = sut.translated;
+    const after = configDocument({ ...before.resources, endpoint: [assignment('api', 9090)] });
+
+    const translation = await translateDocument(after, sut);
+
+    expect(translatedBefore).toBe(4);
+    expect(sut.translated - translatedBefore).toBe(1);
+    expect(JSON.stringify(translation.ok && translation.resources.endpoint[0]?.json)).toContain(
+      '"port_value":9090',
+    );
+  });
+});
