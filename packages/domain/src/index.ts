@@ -62,6 +62,7 @@ export {
 } from './errors/domain.error';
 
 export { isJsonObject, type JsonObject, type JsonValue } from './values/json.value';
+export { openSealedJson, sealJson } from './values/sealed-json.value';
 export { applyMergePatch } from './values/json-merge-patch.value';
 export {
   compileConfigTemplate,

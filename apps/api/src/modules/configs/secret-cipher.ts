@@ -1,22 +1,22 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   canonicalJson,
   type ConfigDocument,
   type ConfigDocumentResource,
   DomainError,
-  isJsonObject,
   type JsonObject,
+  openSealedJson,
+  sealJson,
 } from '@envoy-fleet/domain';
 
-const ALGORITHM = 'aes-256-gcm';
-const FORMAT = 'v1';
 export const ENCRYPTED_FIELD = '$encrypted';
 export const MASKED_FIELD = '@masked';
 
 /**
- * Envoy secrets at rest: AES-256-GCM under SECRET_ENCRYPTION_KEY, a fresh IV per body, the tenant id
- * as additional data so a ciphertext cannot be moved to another tenant. The sealed body keeps the
- * SHA-256 of the plain body, so reads can mask it (and diffs show a change) without decrypting.
+ * Envoy secrets at rest, sealed as `@envoy-fleet/domain`'s `sealJson` does (AES-256-GCM under
+ * SECRET_ENCRYPTION_KEY, the tenant id as additional data), which the webhook dispatcher opens too. The
+ * sealed body keeps the SHA-256 of the plain body, so reads can mask it (and diffs show a change) without
+ * decrypting.
  */
 export class SecretCipher {
   constructor(private readonly key: Buffer | null) {}
@@ -26,34 +26,14 @@ export class SecretCipher {
   }
 
   seal(body: JsonObject, tenantId: string): JsonObject {
-    const key = this.requireKey();
-    const iv = randomBytes(12);
-    const cipher = createCipheriv(ALGORITHM, key, iv);
-    cipher.setAAD(Buffer.from(tenantId));
-    const ciphertext = Buffer.concat([cipher.update(canonicalJson(body), 'utf8'), cipher.final()]);
-    const sealed = [FORMAT, iv, cipher.getAuthTag(), ciphertext]
-      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-      .join('.');
-    return { [ENCRYPTED_FIELD]: sealed, sha256: digestOf(body) };
+    return { [ENCRYPTED_FIELD]: sealJson(body, this.requireKey(), tenantId), sha256: digestOf(body) };
   }
 
   open(sealed: JsonObject, tenantId: string): JsonObject {
     const key = this.requireKey();
     const envelope = sealed[ENCRYPTED_FIELD];
-    const [format, iv, tag, ciphertext] = typeof envelope === 'string' ? envelope.split('.') : [];
-    if (format !== FORMAT || iv === undefined || tag === undefined || ciphertext === undefined) {
-      throw new Error('a stored secret is not in a format this api can decrypt');
-    }
-    const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(tenantId));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    const plain = Buffer.concat([
-      decipher.update(Buffer.from(ciphertext, 'base64url')),
-      decipher.final(),
-    ]).toString('utf8');
-    const body: unknown = JSON.parse(plain);
-    if (!isJsonObject(body)) throw new Error('a stored secret did not decrypt to an object');
-    return body;
+    if (typeof envelope !== 'string') throw new Error('a stored secret holds no sealed envelope');
+    return openSealedJson(envelope, key, tenantId);
   }
 
   private requireKey(): Buffer {
