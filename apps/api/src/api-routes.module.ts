@@ -11,6 +11,7 @@ import { FleetStatsModule } from './modules/fleet-stats/fleet-stats.module';
 import { NodeModule } from './modules/nodes/node.module';
 import { ProxyGroupModule } from './modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from './modules/proxies/proxy.module';
+import { ProxyDiagnosticsModule } from './modules/proxy-diagnostics/proxy-diagnostics.module';
 import { ProxyReloadModule } from './modules/proxy-reload/proxy-reload.module';
 import { RoleBindingModule } from './modules/role-bindings/role-binding.module';
 import { RolloutModule } from './modules/rollouts/rollout.module';
@@ -29,6 +30,7 @@ import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
     NodeModule,
     ProxyGroupModule,
     ProxyModule,
+    ProxyDiagnosticsModule,
     ConfigModule,
     ConfigBindingModule,
     ConfigDeliveryModule,

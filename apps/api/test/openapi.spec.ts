@@ -53,6 +53,8 @@ describe('OpenAPI document', () => {
         ...crud('/api/v1/proxies', 'nodeId'),
         'GET /api/v1/proxies/{nodeId}/status',
         'GET /api/v1/proxies/{nodeId}/config',
+        'GET /api/v1/proxies/{nodeId}/logs',
+        'GET /api/v1/proxies/{nodeId}/metrics',
         ...crud('/api/v1/configs', 'id'),
         'POST /api/v1/configs/{id}/validate',
         'POST /api/v1/configs/{id}/apply',

@@ -49,7 +49,7 @@ describe(parseAgentCommand.name, () => {
     expect(sut).toEqual({
       ok: false,
       message:
-        'unknown command kind "reboot"; expected one of create, start, stop, restart, remove, update-image, probe, logs',
+        'unknown command kind "reboot"; expected one of create, start, stop, restart, remove, update-image, probe, logs, stop-logs',
     });
   });
 
@@ -67,6 +67,16 @@ describe(parseAgentCommand.name, () => {
     expect(message).toContain('adminPort:');
     expect(message).toContain('labels.envoy-fleet.proxy-id: keys starting with "envoy-fleet." are reserved');
     expect(message).toContain('env.NOT-A-NAME');
+  });
+
+  it('reads a stop-logs command naming the logs command to end', () => {
+    const logsCommandId = '0b1f0a3e-53a4-4e3b-9d0e-6a8a43a9f1c2';
+
+    expect(parseAgentCommand('stop-logs', { proxyId: spec.proxyId, logsCommandId })).toEqual({
+      ok: true,
+      command: { kind: 'stop-logs', payload: { proxyId: spec.proxyId, logsCommandId } },
+    });
+    expect(parseAgentCommand('stop-logs', { proxyId: spec.proxyId }).ok).toBe(false);
   });
 
   it('rejects fields the contract does not define', () => {

@@ -17,6 +17,9 @@
  * | `agent.reconciled`        | durable   | node id   | {@link ReconcileReport}  |
  * | `agent.logs`              | broadcast | command id| {@link LogChunk}         |
  *
+ * `probe`, `logs` and `stop-logs` change nothing on the node: the api sends them on the same subject for
+ * `GET /proxies/{node_id}/metrics` and `/logs`, and waits for their results.
+ *
  * Reports about one proxy carry its tenant as the event's `tenantId`; node-wide reports carry null.
  *
  * Delivery and idempotency. A command is handled at least once. Every command states the desired end
@@ -141,6 +144,11 @@ export const agentCommandPayloadSchemas = {
     /** ISO 8601 instant: only lines written since then. */
     since: z.iso.datetime({ offset: true }).nullable().default(null),
   }),
+  /**
+   * Ends a followed `logs` stream before its time (its reader went away): the stream sends its last
+   * chunk. A stream that already ended is left as is (`changed: false`).
+   */
+  'stop-logs': z.strictObject({ proxyId, logsCommandId: z.uuid() }),
 } as const;
 
 export type AgentCommandKind = keyof typeof agentCommandPayloadSchemas;

@@ -71,7 +71,15 @@ export class NodeAgent {
     this.startedAt = clock.now();
     this.reports = new ReportOutbox(bus, clock, logger);
     const desired = new DesiredProxies();
-    const operations = new ContainerOperations(engine, admin, desired, new KeyedMutex(), config, logger);
+    const operations = new ContainerOperations(
+      engine,
+      admin,
+      desired,
+      new KeyedMutex(),
+      config,
+      clock,
+      logger,
+    );
     const stoppedByAgent = (containerId: string): boolean => operations.wasStoppedByAgent(containerId);
     this.inventory = new ContainerInventory(engine, nodeId, stoppedByAgent);
     this.reconciler = new Reconciler(

@@ -55,7 +55,7 @@ export class CommandExecutor {
         ? parsed.command.payload.tenantId
         : this.operations.tenantOf(parsed.command.payload.proxyId);
     try {
-      const outcome = await this.run(command.id, parsed.command);
+      const outcome = await this.run(command, parsed.command);
       return {
         result: { ...base, ok: true, ...outcome, completedAt: this.clock.now().toISOString() },
         tenantId,
@@ -80,7 +80,7 @@ export class CommandExecutor {
     }
   }
 
-  private async run(commandId: string, command: ParsedAgentCommand): Promise<OperationOutcome> {
+  private async run(received: AgentCommand, command: ParsedAgentCommand): Promise<OperationOutcome> {
     switch (command.kind) {
       case 'create':
         return this.operations.create(command.payload);
@@ -89,7 +89,11 @@ export class CommandExecutor {
       case 'stop':
         return this.operations.stop(command.payload.proxyId, command.payload.graceSeconds);
       case 'restart':
-        return this.operations.restart(command.payload.proxyId, command.payload.graceSeconds);
+        return this.operations.restart(
+          command.payload.proxyId,
+          command.payload.graceSeconds,
+          instantOf(received.issuedAt),
+        );
       case 'remove':
         return this.operations.remove(command.payload.proxyId, command.payload.graceSeconds);
       case 'update-image':
@@ -106,7 +110,7 @@ export class CommandExecutor {
           );
         }
         await this.logs.stream({
-          commandId,
+          commandId: received.id,
           nodeId: this.nodeId,
           tenantId: spec.tenantId,
           containerId: container.id,
@@ -114,6 +118,8 @@ export class CommandExecutor {
         });
         return { containerId: container.id, changed: false, probe: null };
       }
+      case 'stop-logs':
+        return { containerId: null, changed: this.logs.stop(command.payload.logsCommandId), probe: null };
     }
   }
 
@@ -131,6 +137,11 @@ export class CommandExecutor {
       completedAt: this.clock.now().toISOString(),
     };
   }
+}
+
+function instantOf(iso: string): Date | null {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : new Date(time);
 }
 
 function proxyIdOf(payload: unknown): string | null {

@@ -6,12 +6,14 @@ import {
   type ProxyContainerSpec,
 } from '@envoy-fleet/domain';
 import type { Logger } from '@envoy-fleet/telemetry';
+import type { Clock } from '../agent/clock';
 import type { KeyedMutex } from '../agent/keyed-mutex';
 import type { ContainerEngine, ContainerSummary } from '../docker/container-engine';
 import { EngineError } from '../docker/container-engine';
 import type { AdminClient } from '../observe/admin-client';
 import { type AgentPlacement, containerDefinition, containerNameOf } from './container-definition';
 import { AGENT_LABELS, managedByNodeFilter, specFromLabels, specHash } from './container-labels';
+import { isUp } from './container-status';
 import type { DesiredProxies } from './desired-proxies';
 
 /** A command that cannot be carried out, with the protocol's error code. */
@@ -41,6 +43,7 @@ const PULL_PROGRESS_LOG_INTERVAL_MS = 2_000;
  * twice changes nothing the second time. Operations on one proxy run one at a time.
  */
 export class ContainerOperations {
+  /** Containers the agent stopped, with when (milliseconds); entries older than STOP_MEMORY_MS go. */
   private readonly stoppedByAgent = new Map<string, number>();
 
   constructor(
@@ -49,6 +52,7 @@ export class ContainerOperations {
     private readonly desired: DesiredProxies,
     private readonly locks: KeyedMutex,
     private readonly placement: AgentPlacement,
+    private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
@@ -56,7 +60,7 @@ export class ContainerOperations {
     const { start, ...spec } = payload;
     return this.locks.run(spec.proxyId, async () => {
       // Wanted once created: a create that failed is the sender's to retry, not reconciliation's.
-      const outcome = await this.ensure(spec, start);
+      const outcome = await this.ensure(spec, start, await this.find(spec.proxyId));
       this.desired.set({ spec, running: start });
       return outcome;
     });
@@ -69,11 +73,9 @@ export class ContainerOperations {
       if (container === null) {
         const known = this.desired.get(proxyId);
         if (known === undefined) throw notFound(proxyId);
-        return this.ensure(known.spec, true);
+        return this.ensure(known.spec, true, null);
       }
-      if (container.state === 'running' || container.state === 'restarting') return unchanged(container.id);
-      await this.engine.startContainer(container.id);
-      return changed(container.id);
+      return this.bringUp(container);
     });
   }
 
@@ -82,22 +84,31 @@ export class ContainerOperations {
       this.desired.setRunning(proxyId, false);
       const container = await this.find(proxyId);
       if (container === null) return unchanged(null);
-      if (!isActive(container)) return unchanged(container.id);
+      if (!isUp(container.state)) return unchanged(container.id);
       await this.stopContainer(container.id, graceSeconds);
       return changed(container.id);
     });
   }
 
-  restart(proxyId: string, graceSeconds: number): Promise<OperationOutcome> {
+  /**
+   * Restarts the container unless its process started after `issuedAt` (the command's): a restart
+   * redelivered after the agent itself restarted, when the first delivery's result is no longer
+   * remembered, does not restart it a second time.
+   */
+  restart(proxyId: string, graceSeconds: number, issuedAt: Date | null): Promise<OperationOutcome> {
     return this.locks.run(proxyId, async () => {
       this.desired.setRunning(proxyId, true);
       const container = await this.find(proxyId);
       if (container === null) {
         const known = this.desired.get(proxyId);
         if (known === undefined) throw notFound(proxyId);
-        return this.ensure(known.spec, true);
+        return this.ensure(known.spec, true, null);
       }
-      this.stoppedByAgent.set(container.id, Date.now());
+      if (issuedAt !== null && container.state === 'running') {
+        const startedAt = (await this.engine.inspectContainer(container.id))?.startedAt ?? null;
+        if (startedAt !== null && startedAt >= issuedAt) return unchanged(container.id);
+      }
+      this.rememberStop(container.id);
       await this.engine.restartContainer(container.id, graceSeconds);
       return changed(container.id);
     });
@@ -121,7 +132,7 @@ export class ContainerOperations {
         (container === null ? null : specFromLabels(container.labels));
       if (spec === null) throw notFound(payload.proxyId);
       const running =
-        this.desired.get(payload.proxyId)?.running ?? (container !== null && isActive(container));
+        this.desired.get(payload.proxyId)?.running ?? (container !== null && isUp(container.state));
       const updated = { ...spec, image: payload.image };
       this.desired.set({ spec: updated, running });
       if (container !== null && container.labels[AGENT_LABELS.specHash] === specHash(updated)) {
@@ -152,7 +163,7 @@ export class ContainerOperations {
     return this.locks.run(proxyId, async () => {
       const known = this.desired.get(proxyId);
       if (known === undefined || (await this.find(proxyId)) !== null) return false;
-      await this.ensure(known.spec, known.running);
+      await this.ensure(known.spec, known.running, null);
       return true;
     });
   }
@@ -165,12 +176,7 @@ export class ContainerOperations {
   /** Whether a container that exited was stopped by the agent (recently), not crashed. */
   wasStoppedByAgent(containerId: string): boolean {
     const at = this.stoppedByAgent.get(containerId);
-    if (at === undefined) return false;
-    if (Date.now() - at > STOP_MEMORY_MS) {
-      this.stoppedByAgent.delete(containerId);
-      return false;
-    }
-    return true;
+    return at !== undefined && this.clock.now().getTime() - at <= STOP_MEMORY_MS;
   }
 
   /** The container of one proxy on this node, found by its labels. */
@@ -182,12 +188,14 @@ export class ContainerOperations {
     return containers[0] ?? null;
   }
 
-  private async ensure(spec: ProxyContainerSpec, start: boolean): Promise<OperationOutcome> {
-    const existing = await this.find(spec.proxyId);
+  /** Brings the proxy's container (`existing`, as just listed) to `spec`, running when `start`. */
+  private async ensure(
+    spec: ProxyContainerSpec,
+    start: boolean,
+    existing: ContainerSummary | null,
+  ): Promise<OperationOutcome> {
     if (existing !== null && existing.labels[AGENT_LABELS.specHash] === specHash(spec)) {
-      if (!start || isActive(existing)) return unchanged(existing.id);
-      await this.engine.startContainer(existing.id);
-      return changed(existing.id);
+      return start ? this.bringUp(existing) : unchanged(existing.id);
     }
     await this.ensureImage(spec.image);
     if (existing !== null) {
@@ -219,14 +227,30 @@ export class ContainerOperations {
     return changed(id);
   }
 
+  /** Starts a stopped container and resumes a paused one. */
+  private async bringUp(container: ContainerSummary): Promise<OperationOutcome> {
+    if (container.state === 'paused') await this.engine.unpauseContainer(container.id);
+    else if (isUp(container.state)) return unchanged(container.id);
+    else await this.engine.startContainer(container.id);
+    return changed(container.id);
+  }
+
   private async stopContainer(containerId: string, graceSeconds: number): Promise<void> {
-    this.stoppedByAgent.set(containerId, Date.now());
+    this.rememberStop(containerId);
     await this.engine.stopContainer(containerId, graceSeconds);
+  }
+
+  private rememberStop(containerId: string): void {
+    const now = this.clock.now().getTime();
+    for (const [id, at] of this.stoppedByAgent) {
+      if (now - at > STOP_MEMORY_MS) this.stoppedByAgent.delete(id);
+    }
+    this.stoppedByAgent.set(containerId, now);
   }
 
   private async removeContainer(container: ContainerSummary, graceSeconds: number): Promise<void> {
     // A graceful stop first: Envoy drains its listeners on SIGTERM before the kill.
-    if (isActive(container)) await this.stopContainer(container.id, graceSeconds);
+    if (isUp(container.state)) await this.stopContainer(container.id, graceSeconds);
     await this.engine.removeContainer(container.id);
     this.logger.info({ container: container.name, containerId: container.id }, 'removed the container');
   }
@@ -237,7 +261,7 @@ export class ContainerOperations {
     let lastLog = 0;
     try {
       await this.engine.pullImage(image, (status) => {
-        const now = Date.now();
+        const now = this.clock.now().getTime();
         if (now - lastLog < PULL_PROGRESS_LOG_INTERVAL_MS) return;
         lastLog = now;
         this.logger.info({ image, progress: status }, 'pulling the image');
@@ -252,10 +276,6 @@ export class ContainerOperations {
     }
     this.logger.info({ image }, 'pulled the image');
   }
-}
-
-function isActive(container: ContainerSummary): boolean {
-  return container.state === 'running' || container.state === 'restarting' || container.state === 'paused';
 }
 
 function changed(containerId: string | null): OperationOutcome {

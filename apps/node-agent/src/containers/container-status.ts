@@ -1,5 +1,14 @@
 import type { ContainerState, ProxyStatus } from '@envoy-fleet/domain';
 
+/**
+ * The one meaning of "running" for the agent: the container's process exists (running, restarting or
+ * paused). Such a container has to be stopped to stop, counts as wanted running when the agent learns it
+ * from Docker, and is the domain's `running` (or `starting`); a paused one is unpaused to start it.
+ */
+export function isUp(state: ContainerState): boolean {
+  return state === 'running' || state === 'restarting' || state === 'paused';
+}
+
 /** The domain's proxy status for a Docker state; an exited container failed unless it exited cleanly. */
 export function proxyStatusOf(
   state: ContainerState,

@@ -14,6 +14,8 @@ export interface ContainerSummary {
 export interface ContainerDetails extends ContainerSummary {
   /** Set once the container has exited. */
   readonly exitCode: number | null;
+  /** When its process last started; null when it never did. */
+  readonly startedAt: Date | null;
   readonly oomKilled: boolean;
   /** Docker's own health check, when the image has one. */
   readonly dockerHealth: 'starting' | 'healthy' | 'unhealthy' | null;
@@ -107,6 +109,8 @@ export interface ContainerEngine {
   /** SIGTERM (the image's stop signal), SIGKILL after `graceSeconds`; a stopped container is left as is. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   restartContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Resumes a paused container. */
+  unpauseContainer(id: string): Promise<void>;
   /** Removes the container (and its anonymous volumes); an absent one is not an error. */
   removeContainer(id: string): Promise<void>;
   hasImage(reference: string): Promise<boolean>;

@@ -61,6 +61,7 @@ export class DockerodeEngine implements ContainerEngine {
         state: stateOf(details.State.Status),
         labels: details.Config.Labels ?? {},
         exitCode: details.State.Running ? null : details.State.ExitCode,
+        startedAt: startedAtOf(details.State.StartedAt),
         oomKilled: details.State.OOMKilled,
         dockerHealth: health === 'starting' || health === 'healthy' || health === 'unhealthy' ? health : null,
       };
@@ -117,6 +118,10 @@ export class DockerodeEngine implements ContainerEngine {
 
   async restartContainer(id: string, graceSeconds: number): Promise<void> {
     await call(`restart container ${id}`, () => this.docker.getContainer(id).restart({ t: graceSeconds }));
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await call(`unpause container ${id}`, () => this.docker.getContainer(id).unpause());
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -290,6 +295,12 @@ async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw engineError(what, error);
   }
+}
+
+/** Docker writes `0001-01-01T00:00:00Z` for a container that never started. */
+function startedAtOf(value: string | undefined): Date | null {
+  const startedAt = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isNaN(startedAt) || startedAt <= 0 ? null : new Date(startedAt);
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -21,7 +21,8 @@ export interface LogRequest {
  * The agent needs no inbound port: whoever asked subscribes to the chunks.
  */
 export class LogStreamer {
-  private readonly active = new Set<AbortController>();
+  /** Followed streams still open, by the id of their `logs` command. */
+  private readonly active = new Map<string, AbortController>();
 
   constructor(
     private readonly engine: ContainerEngine,
@@ -51,7 +52,7 @@ export class LogStreamer {
       await sending;
       return;
     }
-    this.active.add(controller);
+    this.active.set(request.commandId, controller);
     const timer = this.clock
       .sleep(options.followSeconds * 1000, controller.signal)
       .then(() => controller.abort());
@@ -61,14 +62,21 @@ export class LogStreamer {
       )
       .finally(() => {
         controller.abort();
-        this.active.delete(controller);
+        this.active.delete(request.commandId);
         return timer;
       });
   }
 
+  /** Ends the followed stream of one `logs` command (it sends its last chunk); false when none is open. */
+  stop(logsCommandId: string): boolean {
+    const controller = this.active.get(logsCommandId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
   /** Ends every followed stream (each sends its last chunk). */
   close(): void {
-    for (const controller of this.active) controller.abort();
+    for (const controller of this.active.values()) controller.abort();
   }
 
   private async send(

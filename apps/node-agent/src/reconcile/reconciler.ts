@@ -2,6 +2,7 @@ import type { ReconcileReport } from '@envoy-fleet/domain';
 import type { Logger } from '@envoy-fleet/telemetry';
 import type { Clock } from '../agent/clock';
 import { specFromLabels } from '../containers/container-labels';
+import { isUp } from '../containers/container-status';
 import type { ContainerOperations } from '../containers/container-operations';
 import type { DesiredProxies } from '../containers/desired-proxies';
 import type { ContainerEngine } from '../docker/container-engine';
@@ -38,6 +39,7 @@ export class Reconciler {
 
   private async pass(): Promise<ReconcileReport> {
     const before = await this.inventory.list();
+    const present = new Set<string>();
     for (const container of before.managed) {
       const spec = specFromLabels(container.labels);
       if (spec === null) {
@@ -47,12 +49,9 @@ export class Reconciler {
         );
         continue;
       }
-      this.desired.learn({
-        spec,
-        running: container.state === 'running' || container.state === 'restarting',
-      });
+      present.add(spec.proxyId);
+      this.desired.learn({ spec, running: isUp(container.state) });
     }
-    const present = new Set(before.managed.map((container) => specFromLabels(container.labels)?.proxyId));
     const recreated: string[] = [];
     for (const proxy of this.desired.all()) {
       if (present.has(proxy.spec.proxyId)) continue;
