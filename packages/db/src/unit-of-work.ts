@@ -1,5 +1,6 @@
 import { DomainError } from '@envoy-fleet/domain';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { escapeLiteral } from 'pg';
+import { type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { type IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
 export interface TenantContext {
@@ -35,13 +36,7 @@ export async function withTenant<T>(
     });
   }
   assertActor(context.actor);
-  return transaction(dataSource, options, async (manager) => {
-    await manager.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.actor', $2, true)`, [
-      context.tenantId,
-      context.actor,
-    ]);
-    return work(manager);
-  });
+  return transaction(dataSource, options, { tenantId: context.tenantId, actor: context.actor }, work);
 }
 
 /**
@@ -56,20 +51,47 @@ export async function withSystem<T>(
   options: UnitOfWorkOptions = {},
 ): Promise<T> {
   assertActor(context.actor);
-  return transaction(dataSource, options, async (manager) => {
-    await manager.query(`SELECT set_config('app.tenant_id', '', true), set_config('app.actor', $1, true)`, [
-      context.actor,
-    ]);
-    return work(manager);
-  });
+  return transaction(dataSource, options, { tenantId: '', actor: context.actor }, work);
 }
 
-function transaction<T>(
+/**
+ * `dataSource.transaction(work)`, except that the transaction is opened together with its settings in
+ * one round trip to PostgreSQL: a simple-protocol query may hold several statements, so `START
+ * TRANSACTION` and the `set_config` calls travel as one message. The values are quoted literals (the
+ * tenant id is a checked UUID, the actor goes through `escapeLiteral`). Everything after the opening is
+ * TypeORM's own: the runner is marked as in a transaction, so writes join it, nested transactions become
+ * savepoints, and commit and rollback are the runner's.
+ */
+async function transaction<T>(
   dataSource: DataSource,
   options: UnitOfWorkOptions,
+  settings: { readonly tenantId: string; readonly actor: string },
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  return options.isolation ? dataSource.transaction(options.isolation, work) : dataSource.transaction(work);
+  const runner = dataSource.createQueryRunner();
+  const isolation = options.isolation === undefined ? '' : ` ISOLATION LEVEL ${options.isolation}`;
+  try {
+    await runner.connect();
+    markTransactionOpen(runner);
+    await runner.query(
+      `START TRANSACTION${isolation}; SELECT set_config('app.tenant_id', ${escapeLiteral(settings.tenantId)}, true), set_config('app.actor', ${escapeLiteral(settings.actor)}, true)`,
+    );
+    const result = await work(runner.manager);
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** What `QueryRunner.startTransaction` records once it has sent `START TRANSACTION` at depth 0. */
+function markTransactionOpen(runner: QueryRunner): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
 }
 
 function assertActor(actor: string): void {

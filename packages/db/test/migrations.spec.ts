@@ -75,6 +75,7 @@ describe('migrations', () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
       'WebhookDeliveryQueue1795566600000',
+      'ObservedStateKeepsVersion1795566400000',
       'ProxyCommandDue1795565800000',
       'ProxyDrift1795565700000',
       'RolloutProgress1795565600000',
@@ -109,6 +110,7 @@ describe('migrations', () => {
       'RolloutProgress1795565600000',
       'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
+      'ObservedStateKeepsVersion1795566400000',
       'WebhookDeliveryQueue1795566600000',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);

@@ -9,6 +9,7 @@ import {
   ConfigEntity,
   ConfigVersionEntity,
   createDataSource,
+  NodeEntity,
   OutboxEntity,
   outboxRowToEvent,
   ProxyEntity,
@@ -88,19 +89,71 @@ describe('unit of work', () => {
       ).rejects.toThrow(DomainError.notFound('proxy_groups', b.groupId));
     });
 
-    it('bumps the version on every write, including raw SQL and ORM saves', async () => {
+    it('bumps the version on every owned change, including raw SQL and ORM saves', async () => {
       const read = (): Promise<ProxyEntity> =>
         asTenantA((manager) => manager.findOneByOrFail(ProxyEntity, { id: a.proxyId }));
       const start = await read();
       await asTenantA((manager) =>
-        manager.query(`UPDATE proxies SET health = 'healthy' WHERE id = $1`, [a.proxyId]),
+        manager.query(`UPDATE proxies SET image = 'envoyproxy/envoy:v1.31.0' WHERE id = $1`, [a.proxyId]),
       );
       expect((await read()).version).toBe(start.version + 1);
       const saved = await asTenantA((manager) =>
-        manager.save(ProxyEntity, { ...start, status: 'running', health: 'healthy' }),
+        manager.save(ProxyEntity, { ...start, labels: { tier: 'edge' } }),
       );
       expect(saved.version).toBe(start.version + 2);
       expect((await read()).version).toBe(start.version + 2);
+    });
+
+    it('keeps the version of proxies and nodes when only observed state changes', async () => {
+      const proxy = (): Promise<ProxyEntity> =>
+        asTenantA((manager) => manager.findOneByOrFail(ProxyEntity, { id: a.proxyId }));
+      const node = (): Promise<NodeEntity> =>
+        asTenantA((manager) => manager.findOneByOrFail(NodeEntity, { id: a.vmId }));
+      const [proxyBefore, nodeBefore] = [await proxy(), await node()];
+      await withSystem(system, { actor: 'system:fleet-manager' }, async (manager) => {
+        await manager.query(
+          `UPDATE proxies SET status = 'running', health = 'healthy', listener_sync_status = 'SYNCED',
+             xds_connected = true, xds_replica = 'xds-1', xds_connection_changed_at = now(),
+             last_seen_at = now(), drift = '[]'::jsonb, drift_observed_at = now()
+           WHERE id = $1`,
+          [a.proxyId],
+        );
+        await manager.query(
+          `UPDATE nodes SET status = 'ready', last_heartbeat_at = now(), agent_version = '1.2.3' WHERE id = $1`,
+          [a.vmId],
+        );
+      });
+      const [proxyAfter, nodeAfter] = [await proxy(), await node()];
+      expect(proxyAfter).toMatchObject({ status: 'running', health: 'healthy', xdsConnected: true });
+      expect([proxyAfter.version, proxyAfter.updatedAt]).toEqual([
+        proxyBefore.version,
+        proxyBefore.updatedAt,
+      ]);
+      expect(nodeAfter.status).toBe('ready');
+      expect([nodeAfter.version, nodeAfter.updatedAt]).toEqual([nodeBefore.version, nodeBefore.updatedAt]);
+
+      await withSystem(system, { actor: 'system:fleet-manager' }, (manager) =>
+        manager.query(`UPDATE proxies SET health = 'unhealthy', proxy_port = proxy_port + 1 WHERE id = $1`, [
+          a.proxyId,
+        ]),
+      );
+      expect((await proxy()).version).toBe(proxyBefore.version + 1);
+    });
+  });
+
+  describe('settings', () => {
+    it('opens the transaction with the tenant and the actor as given, quotes and backslashes included', async () => {
+      const actor = `user:o'brien\\'); SELECT 1; --`;
+      const settings = await withTenant(app, { tenantId: a.tenantId, actor }, (manager) =>
+        manager.query<{ tenant: string; actor: string }[]>(
+          `SELECT current_setting('app.tenant_id') AS tenant, current_setting('app.actor') AS actor`,
+        ),
+      );
+      expect(settings).toEqual([{ tenant: a.tenantId, actor }]);
+      const after = await app.query<{ tenant: string | null }[]>(
+        `SELECT current_setting('app.tenant_id', true) AS tenant`,
+      );
+      expect(after[0]?.tenant ?? '').toBe('');
     });
   });
 
