@@ -13,12 +13,14 @@ import { ProxyGroupModule } from './modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from './modules/proxies/proxy.module';
 import { ProxyDiagnosticsModule } from './modules/proxy-diagnostics/proxy-diagnostics.module';
 import { ProxyReloadModule } from './modules/proxy-reload/proxy-reload.module';
+import { ProxyRestartModule } from './modules/proxy-restart/proxy-restart.module';
 import { RoleBindingModule } from './modules/role-bindings/role-binding.module';
 import { RolloutModule } from './modules/rollouts/rollout.module';
 import { ServiceDiscoveryModule } from './modules/service-discovery/service-discovery.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 import { WebhookModule } from './modules/webhooks/webhook.module';
+import { WebhookReplayModule } from './modules/webhook-replay/webhook-replay.module';
 import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
 
 /** Every `/api/v1` feature. */
@@ -45,6 +47,8 @@ import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
     FleetStatsModule,
     ProxyReloadModule,
     XdsResourceModule,
+    ProxyRestartModule,
+    WebhookReplayModule,
   ],
 })
 export class ApiRoutesModule {}

@@ -85,6 +85,17 @@ describe('OpenAPI document', () => {
         'GET /api/v1/endpoints/{service}',
         'GET /api/v1/stats',
         'POST /api/v1/proxies/{nodeId}/reload',
+        'POST /api/v1/proxies/{nodeId}/restart',
+        'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+        ...['listeners', 'route-configs', 'clusters', 'cluster-load-assignments', 'secrets'].flatMap(
+          (collection) => [
+            `GET /api/v1/${collection}`,
+            `POST /api/v1/${collection}`,
+            ...['GET', 'PUT', 'PATCH', 'DELETE'].map(
+              (method) => `${method} /api/v1/${collection}/{configId}/{name}`,
+            ),
+          ],
+        ),
         'GET /healthz',
         'GET /readyz',
         'GET /metrics',

@@ -12,6 +12,10 @@ import { NodeModule } from '../modules/nodes/node.module';
 import { ProxyGroupModule } from '../modules/proxy-groups/proxy-group.module';
 import { ProxyModule } from '../modules/proxies/proxy.module';
 import { ConfigModule } from '../modules/configs/config.module';
+import { ConfigBindingModule } from '../modules/config-bindings/config-binding.module';
+import { ProxyRestartModule } from '../modules/proxy-restart/proxy-restart.module';
+import { RolloutModule } from '../modules/rollouts/rollout.module';
+import { WebhookReplayModule } from '../modules/webhook-replay/webhook-replay.module';
 import { WebhookModule } from '../modules/webhooks/webhook.module';
 import { ConfigGrpcHandlers } from './configs.grpc';
 import { GrpcEdge } from './grpc-edge';
@@ -19,6 +23,9 @@ import { ManagementGrpcServer } from './management-grpc-server';
 import { NodeGrpcHandlers } from './nodes.grpc';
 import { ProxyGroupGrpcHandlers } from './proxy-groups.grpc';
 import { ProxyGrpcHandlers } from './proxies.grpc';
+import { ProxyRestartGrpcHandlers } from './proxy-restart.grpc';
+import { RolloutGrpcHandlers } from './rollouts.grpc';
+import { WebhookReplayGrpcHandlers } from './webhook-replay.grpc';
 import { WebhookGrpcHandlers } from './webhooks.grpc';
 
 /**
@@ -36,6 +43,9 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly groups: ProxyGroupGrpcHandlers,
     private readonly proxies: ProxyGrpcHandlers,
     private readonly webhooks: WebhookGrpcHandlers,
+    private readonly rollouts: RolloutGrpcHandlers,
+    private readonly restarts: ProxyRestartGrpcHandlers,
+    private readonly replays: WebhookReplayGrpcHandlers,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -45,6 +55,9 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       ...this.groups.handlers(),
       ...this.proxies.handlers(),
       ...this.webhooks.handlers(),
+      ...this.rollouts.handlers(),
+      ...this.restarts.handlers(),
+      ...this.replays.handlers(),
     };
     return this.server.serve(controlPlane);
   }
@@ -60,7 +73,18 @@ export class GrpcModule {
   static register(server: ManagementGrpcServer): DynamicModule {
     return {
       module: GrpcModule,
-      imports: [ConfigModule, NodeModule, ProxyGroupModule, ProxyModule, EventModule, WebhookModule],
+      imports: [
+        ConfigModule,
+        ConfigBindingModule,
+        RolloutModule,
+        NodeModule,
+        ProxyGroupModule,
+        ProxyModule,
+        EventModule,
+        WebhookModule,
+        ProxyRestartModule,
+        WebhookReplayModule,
+      ],
       providers: [
         { provide: ManagementGrpcServer, useValue: server },
         GrpcEdge,
@@ -69,6 +93,9 @@ export class GrpcModule {
         ProxyGroupGrpcHandlers,
         ProxyGrpcHandlers,
         WebhookGrpcHandlers,
+        RolloutGrpcHandlers,
+        ProxyRestartGrpcHandlers,
+        WebhookReplayGrpcHandlers,
         ControlPlaneLifecycle,
       ],
     };

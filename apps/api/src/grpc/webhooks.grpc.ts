@@ -71,8 +71,8 @@ function subscriptionMessage(view: WebhookView, signingSecret = ''): WebhookSubs
   };
 }
 
-/** One delivery attempt; replays are not recorded by the service, so `replay_of_id` stays empty. */
-function deliveryMessage(view: WebhookDeliveryView): WebhookDelivery {
+/** One delivery attempt; `replay_of_id` names the delivery an operator replayed with it. */
+export function deliveryMessage(view: WebhookDeliveryView): WebhookDelivery {
   return {
     id: view.id,
     subscriptionId: view.subscriptionId,
@@ -85,7 +85,7 @@ function deliveryMessage(view: WebhookDeliveryView): WebhookDelivery {
     nextAttemptTime: timestampOf(view.nextAttemptAt),
     createTime: timestampOf(view.createdAt),
     updateTime: timestampOf(view.updatedAt),
-    replayOfId: '',
+    replayOfId: view.replayOfId ?? '',
   };
 }
 

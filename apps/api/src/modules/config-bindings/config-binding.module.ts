@@ -9,5 +9,6 @@ import { ConfigBindingService } from './config-binding.service';
   imports: [RolloutModule],
   controllers: [ConfigBindingController, ConfigApplyController],
   providers: [ConfigBindingService, ConfigApplyService],
+  exports: [ConfigApplyService],
 })
 export class ConfigBindingModule {}
