@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ApiUnreachableError } from './api-client';
+import { ApiRequestError, ApiUnreachableError } from './api-client';
 import type { CliContext, CliIo } from './cli-context';
 import { CliUsageError, DEFAULT_API_URL, resolveConfig } from './config';
-import { EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes';
+import { EXIT_REQUEST_FAILED, EXIT_UNREACHABLE, EXIT_USAGE } from './exit-codes';
+import { registerLogsCommand, registerMetricsCommand } from './proxies/proxy-diagnostics.commands';
 import { registerStatusCommand } from './status/status.command';
 
 export interface CliEnvironment extends CliIo {
@@ -26,7 +27,8 @@ export async function bootstrap(argv: readonly string[], environment: CliEnviron
     .addOption(new Option('--token <token>', 'API token (env ENVOY_FLEET_TOKEN)'))
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 the API is not ready, 2 wrong usage, 3 the API is unreachable.',
+      '\nExit codes: 0 success, 1 the API is not ready, 2 wrong usage, 3 the API is unreachable,\n' +
+        '4 the API refused or could not carry out the request.',
     )
     .exitOverride()
     .configureOutput({ writeOut: environment.stdout, writeErr: environment.stderr });
@@ -38,6 +40,8 @@ export async function bootstrap(argv: readonly string[], environment: CliEnviron
     },
   };
   registerStatusCommand(program, context);
+  registerLogsCommand(program, context);
+  registerMetricsCommand(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -50,6 +54,10 @@ export async function bootstrap(argv: readonly string[], environment: CliEnviron
           'Is the API running? Start the product with `npm start`, or point the CLI at it with --api-url or ENVOY_FLEET_API_URL.\n',
       );
       return EXIT_UNREACHABLE;
+    }
+    if (error instanceof ApiRequestError) {
+      environment.stderr(`envoy-fleet: ${error.message}\n`);
+      return EXIT_REQUEST_FAILED;
     }
     if (error instanceof CliUsageError) {
       environment.stderr(`envoy-fleet: ${error.message}\n`);
