@@ -4,6 +4,7 @@ import { ApiKeyModule } from './modules/api-keys/api-key.module';
 import { BulkModule } from './modules/bulk/bulk.module';
 import { ConfigDeliveryModule } from './modules/config-deliveries/config-delivery.module';
 import { ConfigBindingModule } from './modules/config-bindings/config-binding.module';
+import { ConfigReleaseModule } from './modules/config-releases/config-release.module';
 import { ConfigModule } from './modules/configs/config.module';
 import { ConfigTemplateModule } from './modules/config-templates/config-template.module';
 import { EventModule } from './modules/events/event.module';
@@ -17,6 +18,7 @@ import { ProxyRestartModule } from './modules/proxy-restart/proxy-restart.module
 import { RoleBindingModule } from './modules/role-bindings/role-binding.module';
 import { RolloutModule } from './modules/rollouts/rollout.module';
 import { ServiceDiscoveryModule } from './modules/service-discovery/service-discovery.module';
+import { SnapshotModule } from './modules/snapshots/snapshot.module';
 import { TenantModule } from './modules/tenants/tenant.module';
 import { UserModule } from './modules/users/user.module';
 import { WebhookModule } from './modules/webhooks/webhook.module';
@@ -35,6 +37,7 @@ import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
     ProxyDiagnosticsModule,
     ConfigModule,
     ConfigBindingModule,
+    ConfigReleaseModule,
     ConfigDeliveryModule,
     RolloutModule,
     ConfigTemplateModule,
@@ -47,6 +50,7 @@ import { XdsResourceModule } from './modules/xds-resources/xds-resource.module';
     FleetStatsModule,
     ProxyReloadModule,
     XdsResourceModule,
+    SnapshotModule,
     ProxyRestartModule,
     WebhookReplayModule,
   ],

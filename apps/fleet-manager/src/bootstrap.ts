@@ -21,6 +21,7 @@ import { RolloutEngine } from './rollouts/rollout-engine';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
+import { SnapshotRebuild } from './snapshots/snapshot-rebuild';
 import { fleetSettingsFrom } from './scheduling/fleet-settings';
 import { startFleetScheduling } from './scheduling/fleet-scheduling';
 import {
@@ -102,7 +103,12 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
       );
       await resources.open(
         'snapshot consumer',
-        () => consumeSnapshotTriggers(bus, builder),
+        () =>
+          consumeSnapshotTriggers(
+            bus,
+            builder,
+            new SnapshotRebuild({ builder, store: snapshotStore, events: bus, logger: telemetry.logger }),
+          ),
         (subscription) => subscription.stop(),
       );
       const recorder = new DeliveryRecorder({

@@ -5,7 +5,6 @@ import { decodeResource } from '@envoy-fleet/xds';
 import { type SnapshotKind } from '../src/snapshots/config-translation';
 import { EffectiveConfigRepository } from '../src/snapshots/effective-config.repository';
 import { SnapshotBuilder } from '../src/snapshots/snapshot-builder';
-import { consumeSnapshotTriggers } from '../src/snapshots/snapshot-events.consumer';
 import { webConfig } from './envoy-config.fixtures';
 import { FleetRecords } from './fleet-records';
 import { openSnapshotServices, type SnapshotServices } from './snapshot-services';
@@ -198,7 +197,7 @@ describe('assignment modes', () => {
       await records.updateTemplate(webTemplate, {
         body: WEB_TEMPLATE.replace('"connect_timeout": "1s"', '"connect_timeout": "2s"'),
       });
-      const consumer = await consumeSnapshotTriggers(services.bus, sut);
+      const consumer = await services.consumeTriggers(sut);
       let announce: (servingKeys: string[]) => void = () => undefined;
       const announced = new Promise<string[]>((resolve) => (announce = resolve));
       const listening = await services.bus.subscribe('snapshot.updated', (event) => {

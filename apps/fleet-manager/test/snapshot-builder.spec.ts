@@ -3,7 +3,6 @@ import { createEvent } from '@envoy-fleet/domain';
 import { silentLogger } from '@envoy-fleet/messaging';
 import { EffectiveConfigRepository } from '../src/snapshots/effective-config.repository';
 import { SnapshotBuilder, servingKeyOfVersion } from '../src/snapshots/snapshot-builder';
-import { consumeSnapshotTriggers } from '../src/snapshots/snapshot-events.consumer';
 import { configDocument, listener, webConfig } from './envoy-config.fixtures';
 import { FleetRecords } from './fleet-records';
 import { openSnapshotServices, type SnapshotServices } from './snapshot-services';
@@ -139,7 +138,7 @@ describe(SnapshotBuilder.name, () => {
       if (event.payload.servingKeys.includes(keyOf(fixed))) announce(event.payload.servingKeys);
       return Promise.resolve();
     });
-    const consumer = await consumeSnapshotTriggers(services.bus, sut);
+    const consumer = await services.consumeTriggers(sut);
 
     await services.bus.publish(
       createEvent('config.version.created', {
@@ -167,7 +166,7 @@ describe(SnapshotBuilder.name, () => {
       announce(event.payload.servingKeys);
       return Promise.resolve();
     });
-    const consumer = await consumeSnapshotTriggers(services.bus, sut);
+    const consumer = await services.consumeTriggers(sut);
 
     await services.bus.publish(
       createEvent('proxy.changed', {
@@ -196,7 +195,7 @@ describe(SnapshotBuilder.name, () => {
       announce(event.payload.servingKeys);
       return Promise.resolve();
     });
-    const consumer = await consumeSnapshotTriggers(services.bus, sut);
+    const consumer = await services.consumeTriggers(sut);
 
     await services.bus.publish(
       createEvent('proxy.reload.requested', {

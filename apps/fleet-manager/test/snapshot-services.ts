@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource, runMigrations } from '@envoy-fleet/db';
-import { JetStreamEventBus, silentLogger } from '@envoy-fleet/messaging';
+import { JetStreamEventBus, silentLogger, type Subscription } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore } from '@envoy-fleet/snapshot-store';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
 import { parseManifest, type SnapshotManifest } from '@envoy-fleet/xds';
 import { type DataSource } from 'typeorm';
+import { type SnapshotBuilder } from '../src/snapshots/snapshot-builder';
+import { consumeSnapshotTriggers } from '../src/snapshots/snapshot-events.consumer';
+import { SnapshotRebuild } from '../src/snapshots/snapshot-rebuild';
 
 /** A suite's own database, Redis key prefix and JetStream namespace, on the shared test services. */
 export interface SnapshotServices {
@@ -15,6 +18,8 @@ export interface SnapshotServices {
   readonly redisPrefix: string;
   readonly store: RedisSnapshotStore;
   readonly bus: JetStreamEventBus;
+  /** Joins the snapshot consumer group with `builder`, as the app does. */
+  consumeTriggers(builder: SnapshotBuilder): Promise<Subscription>;
   /** The manifest a proxy is served now, or undefined when its pointers or blobs are missing. */
   manifestOf(nodeId: string): Promise<SnapshotManifest | undefined>;
   flushRedis(): Promise<void>;
@@ -54,6 +59,12 @@ export async function openSnapshotServices(label: string): Promise<SnapshotServi
     redisPrefix,
     store,
     bus,
+    consumeTriggers: (builder) =>
+      consumeSnapshotTriggers(
+        bus,
+        builder,
+        new SnapshotRebuild({ builder, store, events: bus, logger: silentLogger }),
+      ),
     manifestOf,
     flushRedis: async () => void (await deleteRedisKeys(redisPrefix)),
     dropManifests: async () => void (await deleteRedisKeys(`${redisPrefix}manifest:`)),

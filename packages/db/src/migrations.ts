@@ -11,6 +11,7 @@ import { ProxyConfigRejection1795565400000 } from './migrations/1795565400000-pr
 import { RolloutProgress1795565600000 } from './migrations/1795565600000-rollout-progress.migration';
 import { ProxyDrift1795565700000 } from './migrations/1795565700000-proxy-drift.migration';
 import { ProxyCommandDue1795565800000 } from './migrations/1795565800000-proxy-command-due.migration';
+import { ConfigHistoryRelease1795566300000 } from './migrations/1795566300000-config-history-release.migration';
 import { ObservedStateKeepsVersion1795566400000 } from './migrations/1795566400000-observed-state-keeps-version.migration';
 import { WebhookDeliveryQueue1795566600000 } from './migrations/1795566600000-webhook-delivery-queue.migration';
 
@@ -28,6 +29,7 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     RolloutProgress1795565600000,
     ProxyDrift1795565700000,
     ProxyCommandDue1795565800000,
+    ConfigHistoryRelease1795566300000,
     ObservedStateKeepsVersion1795566400000,
     WebhookDeliveryQueue1795566600000,
   ];

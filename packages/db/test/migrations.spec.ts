@@ -76,6 +76,7 @@ describe('migrations', () => {
     expect(reverted.migrations).toEqual([
       'WebhookDeliveryQueue1795566600000',
       'ObservedStateKeepsVersion1795566400000',
+      'ConfigHistoryRelease1795566300000',
       'ProxyCommandDue1795565800000',
       'ProxyDrift1795565700000',
       'RolloutProgress1795565600000',
@@ -110,6 +111,7 @@ describe('migrations', () => {
       'RolloutProgress1795565600000',
       'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
+      'ConfigHistoryRelease1795566300000',
       'ObservedStateKeepsVersion1795566400000',
       'WebhookDeliveryQueue1795566600000',
     ]);

@@ -24,6 +24,12 @@ export interface EventPayloads {
   'config.deleted': { configId: string; name: string };
   'config.version.created': { configId: string; versionId: string; version: number; contentHash: string };
   'config.applied': { configId: string; versionId: string; rolloutId: string | null };
+  /**
+   * api: an operator released a config version that proxies NACKed lastingly (`POST
+   * /configs/{id}/versions/{version}/release`): proxies that connect later get it again instead of the last
+   * ACKed version (docs/rollouts.md). `nacks`: the lasting NACKs the release covers.
+   */
+  'config.version.released': { configId: string; versionId: string; version: number; nacks: number };
   'binding.changed': {
     bindingId: string;
     /** Null for template and inheritance bindings, which name no config. */
@@ -70,6 +76,13 @@ export interface EventPayloads {
   'node.changed': { vmId: string; hostname: string; change: 'updated' | 'deleted' };
   'rollout.changed': { rolloutId: string; configVersionId: string; state: string; wave: number };
   'snapshot.updated': { servingKeys: string[] };
+  /**
+   * api: rebuild the tenant's snapshots from PostgreSQL (`POST /snapshots/rebuild`, gRPC `CreateSnapshot`);
+   * `nodeIds` are the proxies the caller wants served again, empty for the whole tenant.
+   */
+  'snapshot.rebuild.requested': { requestId: string; nodeIds: string[] };
+  /** fleet-manager: a requested rebuild is done; `unserved` are the named proxies that still have no snapshot. */
+  'snapshot.rebuild.completed': { requestId: string; nodeIds: string[]; unserved: string[] };
   'webhook.changed': { subscriptionId: string; change: 'created' | 'updated' | 'deleted' };
   'agent.registered': NodeRegistration;
   'agent.heartbeat': NodeHeartbeat;
@@ -103,6 +116,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'config.deleted': durable('config.deleted'),
   'config.version.created': durable('config.version.created'),
   'config.applied': durable('config.applied'),
+  'config.version.released': durable('config.version.released'),
   'binding.changed': durable('binding.changed'),
   'template.changed': durable('template.changed'),
   'group.changed': durable('group.changed'),
@@ -121,6 +135,12 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'node.changed': durable('node.changed'),
   'rollout.changed': durable('rollout.changed'),
   'snapshot.updated': { subject: 'broadcast.snapshot.updated', schemaVersion: 1, delivery: 'broadcast' },
+  'snapshot.rebuild.requested': durable('snapshot.rebuild.requested'),
+  'snapshot.rebuild.completed': {
+    subject: 'broadcast.snapshot.rebuild.completed',
+    schemaVersion: 1,
+    delivery: 'broadcast',
+  },
   'webhook.changed': durable('webhook.changed'),
   'agent.registered': durable('agent.registered'),
   'agent.heartbeat': { subject: 'broadcast.agent.heartbeat', schemaVersion: 1, delivery: 'broadcast' },

@@ -1,11 +1,9 @@
 import {
   ConfigBindingEntity,
-  ConfigEntity,
   ConfigTemplateEntity,
   ConfigVersionEntity,
   ProxyEntity,
   ProxyGroupEntity,
-  RolloutEntity,
   TenantEntity,
   withSystem,
 } from '@envoy-fleet/db';
@@ -13,7 +11,6 @@ import {
   type ConfigDocument,
   isXdsResourceType,
   type JsonObject,
-  reachedProxyIds,
   type XdsResourceType,
 } from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
@@ -24,7 +21,7 @@ import {
   type StoredTemplate,
   type StoredVersion,
 } from './config-resolution';
-import { type ConfigRelease, releasedVersion } from './config-release';
+import { loadConfigReleases, releasedVersion } from './config-release';
 import { type ResourceEntry } from './config-translation';
 
 export interface ProxyConfigTarget {
@@ -117,7 +114,7 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
   );
   const winners = [...chosen.values()].flatMap((binding) => binding ?? []);
   const [releases, templates] = await Promise.all([
-    configReleases(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
+    loadConfigReleases(manager, [...new Set(winners.flatMap((binding) => binding.configId ?? []))]),
     templatesById(manager, [...new Set(winners.flatMap((binding) => binding.templateId ?? []))]),
   ]);
   const versionOf = (configId: string, proxyId: string): StoredVersion | undefined => {
@@ -237,69 +234,3 @@ async function templatesById(
   return new Map(templates.map((template) => [template.id, template]));
 }
 
-/** What decides the version each proxy runs of each config (its newest version and rollout), by config id. */
-async function configReleases(
-  manager: EntityManager,
-  configIds: readonly string[],
-): Promise<Map<string, ConfigRelease>> {
-  if (configIds.length === 0) return new Map();
-  const [configs, rollouts] = await Promise.all([
-    manager.findBy(ConfigEntity, { id: In(configIds) }),
-    manager
-      .createQueryBuilder(RolloutEntity, 'rollout')
-      .distinctOn(['rollout.configId'])
-      .where('rollout.configId IN (:...configIds)', { configIds })
-      .orderBy('rollout.configId')
-      .addOrderBy('rollout.createdAt', 'DESC')
-      .addOrderBy('rollout.id', 'DESC')
-      .getMany(),
-  ]);
-  const wanted = [
-    ...configs
-      .filter((config) => config.latestVersion > 0)
-      .map((config) => ({ configId: config.id, number: config.latestVersion })),
-    ...rollouts.flatMap((rollout) => [
-      { id: rollout.configVersionId },
-      ...(rollout.baseVersionId === null ? [] : [{ id: rollout.baseVersionId }]),
-    ]),
-  ];
-  const stored =
-    wanted.length === 0
-      ? []
-      : await manager.find(ConfigVersionEntity, {
-          select: { id: true, configId: true, number: true },
-          where: wanted,
-        });
-  const byId = new Map(stored.map((version) => [version.id, storedVersion(version)]));
-  const rolloutOf = new Map(rollouts.map((rollout) => [rollout.configId, rollout]));
-  return new Map(
-    configs.map((config) => {
-      const latest = stored.find(
-        (version) => version.configId === config.id && version.number === config.latestVersion,
-      );
-      const rollout = rolloutOf.get(config.id);
-      const target = rollout === undefined ? undefined : byId.get(rollout.configVersionId);
-      return [
-        config.id,
-        {
-          latest: latest === undefined ? undefined : storedVersion(latest),
-          rollout:
-            rollout === undefined || target === undefined
-              ? undefined
-              : {
-                  id: rollout.id,
-                  state: rollout.state,
-                  target,
-                  base: rollout.baseVersionId === null ? undefined : byId.get(rollout.baseVersionId),
-                  reached: new Set(reachedProxyIds(rollout)),
-                },
-          withheld: new Map(),
-        },
-      ];
-    }),
-  );
-}
-
-function storedVersion(version: ConfigVersionEntity): StoredVersion {
-  return { id: version.id, configId: version.configId, number: version.number };
-}

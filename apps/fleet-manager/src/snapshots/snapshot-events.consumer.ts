@@ -1,5 +1,6 @@
 import { type EventBus, type EventOf, type Subscription } from '@envoy-fleet/messaging';
 import { type SnapshotBuilder } from './snapshot-builder';
+import { type SnapshotRebuild } from './snapshot-rebuild';
 
 /** Every replica joins this consumer group, so each event is handled by one of them. */
 export const SNAPSHOT_CONSUMER = 'fleet-manager-snapshots';
@@ -12,6 +13,9 @@ const TRIGGERS = [
   'proxy.changed',
   'proxy.reload.requested',
   'rollout.changed',
+  'config.version.released',
+  'proxy.sync.changed',
+  'snapshot.rebuild.requested',
 ] as const;
 type SnapshotTrigger = (typeof TRIGGERS)[number];
 
@@ -23,17 +27,32 @@ type SnapshotTrigger = (typeof TRIGGERS)[number];
  * `proxy.reload.requested` (the api's `POST /proxies/{node_id}/reload`) re-resolves the same way,
  * which restores a pointer or snapshot Redis lost. A rollout that starts, moves to its next wave,
  * completes, is aborted or rolled back (by the engine or an operator) changes which version its proxies
- * run (`releasedVersion`).
+ * run (`releasedVersion`). A lasting NACK (`proxy.sync.changed` NACKED) withholds its version from the
+ * proxies not served it yet, and an operator's release (`config.version.released`) lifts that.
+ * `snapshot.rebuild.requested` is a rebuild on demand (`SnapshotRebuild`).
  */
-export function consumeSnapshotTriggers(bus: EventBus, builder: SnapshotBuilder): Promise<Subscription> {
+export function consumeSnapshotTriggers(
+  bus: EventBus,
+  builder: SnapshotBuilder,
+  rebuild: SnapshotRebuild,
+): Promise<Subscription> {
   return bus.consume({
     durable: SNAPSHOT_CONSUMER,
     types: TRIGGERS,
-    handler: (event) => handle(builder, event),
+    handler: (event) => handle(builder, rebuild, event),
   });
 }
 
-async function handle(builder: SnapshotBuilder, event: EventOf<SnapshotTrigger>): Promise<void> {
+async function handle(
+  builder: SnapshotBuilder,
+  rebuild: SnapshotRebuild,
+  event: EventOf<SnapshotTrigger>,
+): Promise<void> {
+  if (event.type === 'snapshot.rebuild.requested') {
+    await rebuild.execute(event);
+    return;
+  }
+  if (event.type === 'proxy.sync.changed' && event.payload.status !== 'NACKED') return;
   if (event.type === 'proxy.changed' && event.payload.change === 'deleted' && event.tenantId !== null) {
     await builder.forget(event.tenantId, event.payload.nodeId);
     return;

@@ -18,6 +18,10 @@ import { MutableTenantOwnedEntity } from './tenant-owned.entity';
   `resource_type IN ('listener', 'route_config', 'cluster', 'endpoint', 'secret')`,
 )
 @Check('ck_config_history_status', `status IN ('sent', 'acked', 'nacked', 'transient', 'rolled_back')`)
+@Index('ix_config_history_withholding', ['configVersionId'], {
+  where: `status = 'nacked' AND settled_at IS NOT NULL AND released_at IS NULL`,
+})
+@Check('ck_config_history_released', `(released_at IS NULL) = (released_by IS NULL)`)
 @Check(
   'ck_config_history_error_detail',
   `(status <> 'nacked' OR error_detail IS NOT NULL) AND jsonb_typeof(error_detail) = 'object'`,
@@ -74,4 +78,12 @@ export class ConfigHistoryEntity extends MutableTenantOwnedEntity {
   /** When a NACK was settled: lasting (`nacked`) after the transient window, or cleared (`transient`). */
   @Column({ type: 'timestamptz', nullable: true })
   settledAt!: Date | null;
+
+  /** When an operator released the config version this lasting NACK withheld from proxies (docs/rollouts.md). */
+  @Column({ type: 'timestamptz', nullable: true })
+  releasedAt!: Date | null;
+
+  /** Who released it: the principal's actor. */
+  @Column({ type: 'text', nullable: true })
+  releasedBy!: string | null;
 }

@@ -1,0 +1,41 @@
+import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { Requires } from '../../auth/requires.decorator';
+import { ZodPipe } from '../../http/zod-request';
+import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
+import { jsonSchemaOf } from '../../openapi/zod-json-schema';
+import {
+  type SnapshotRebuildRequest,
+  snapshotRebuildRequestSchema,
+  type SnapshotRebuildView,
+  snapshotRebuildViewSchema,
+} from './snapshot-rebuild.dto';
+import { SnapshotRebuildService } from './snapshot-rebuild.service';
+
+@ApiTags('snapshots')
+@ApiSecured()
+@Controller('api/v1/snapshots')
+export class SnapshotRebuildController {
+  constructor(private readonly rebuilds: SnapshotRebuildService) {}
+
+  /** Has fleet-manager rebuild snapshots from PostgreSQL: Redis is a cache, and this refills what it lost. */
+  @Post('rebuild')
+  @ApiBody({ schema: jsonSchemaOf(snapshotRebuildRequestSchema, 'input'), required: false })
+  @ApiResponse({
+    status: 202,
+    description:
+      'accepted: fleet-manager rebuilds the tenant’s snapshots, publishing again what Redis lost, and announces snapshot.rebuild.completed',
+    schema: jsonSchemaOf(snapshotRebuildViewSchema, 'output'),
+  })
+  @ApiProblems(400, 404)
+  @Requires('operator')
+  @HttpCode(202)
+  rebuild(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(snapshotRebuildRequestSchema.optional(), 'body'))
+    body: SnapshotRebuildRequest | undefined,
+  ): Promise<SnapshotRebuildView> {
+    return this.rebuilds.request(principal, body ?? {});
+  }
+}
