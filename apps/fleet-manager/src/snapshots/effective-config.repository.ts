@@ -233,4 +233,3 @@ async function templatesById(
   const templates = await manager.findBy(ConfigTemplateEntity, { id: In(templateIds) });
   return new Map(templates.map((template) => [template.id, template]));
 }
-
