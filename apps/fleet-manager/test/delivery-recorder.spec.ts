@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource } from '@envoy-fleet/db';
-import { createEvent } from '@envoy-fleet/domain';
-import { silentLogger } from '@envoy-fleet/messaging';
+import { type BatchedProxyReport, createEvent } from '@envoy-fleet/domain';
+import { type EventOf, silentLogger } from '@envoy-fleet/messaging';
 import { publishSnapshot } from '@envoy-fleet/snapshot-store';
 import { typeUrlOf } from '@envoy-fleet/xds';
 import { type DataSource } from 'typeorm';
@@ -205,6 +205,101 @@ describe(DeliveryRecorder.name, () => {
 
     await sut.record(connection('proxy.disconnected', 'xds-b', 5));
     expect(await statuses()).toMatchObject({ connected: false, replica: 'xds-b' });
+  });
+
+  describe('sends', () => {
+    const sent = (typeUrl: string, version: string, nonce: string, secondsAgo = 0) =>
+      report({ type: 'proxy.sent', payload: { nodeId: 'edge-1', typeUrl, version, nonce } }, secondsAgo);
+    const batchOf = (reports: ProxyReport[]): EventOf<'proxy.reports'> =>
+      createEvent('proxy.reports', {
+        id: randomUUID(),
+        tenantId: records.tenantId,
+        aggregateId: 'xds-a',
+        payload: {
+          xdsReplica: 'xds-a',
+          reports: reports.map(
+            (each) =>
+              ({
+                id: each.id,
+                type: each.type,
+                occurredAt: each.occurredAt,
+                payload: each.payload,
+              }) as BatchedProxyReport,
+          ),
+        },
+      });
+    const sends = () =>
+      sql<{ resource_type: string; xds_version: string; nonce: string; config_version_id: string | null }>(
+        `SELECT resource_type, xds_version, nonce, config_version_id FROM config_history
+         WHERE status = 'sent' ORDER BY sent_at, resource_type`,
+      );
+
+    beforeEach(async () => {
+      await sql(
+        `UPDATE proxies SET listener_sync_status = 'NOT_SENT', route_config_sync_status = 'NOT_SENT' WHERE id = $1`,
+        [proxyId],
+      );
+    });
+
+    it('records every send of a batch once, marks each type sent STALE until its ACK, and announces it', async () => {
+      const listenerAck = {
+        ...ack(LISTENER, listenerVersion),
+        payload: { nodeId: 'edge-1', typeUrl: LISTENER, version: listenerVersion, nonce: '1' },
+      } as ProxyReport;
+      const batch = batchOf([
+        sent(LISTENER, listenerVersion, '1', 1),
+        sent(ROUTE, routeVersion, '2', 1),
+        listenerAck,
+      ]);
+
+      await sut.record(batch);
+      await sut.record(batch);
+
+      expect(await sends()).toEqual([
+        { resource_type: 'listener', xds_version: listenerVersion, nonce: '1', config_version_id: versionId },
+        { resource_type: 'route_config', xds_version: routeVersion, nonce: '2', config_version_id: null },
+      ]);
+      expect(await statuses()).toMatchObject({ listener: 'SYNCED', route: 'STALE' });
+      const statusChanges = (await announced()).map(
+        ({ payload }) => `${payload.resourceType} ${payload.status}`,
+      );
+      expect(statusChanges.sort()).toEqual(['listener STALE', 'listener SYNCED', 'route_config STALE']);
+    });
+
+    it('leaves a type answered after the send alone when the send is recorded late', async () => {
+      await sut.record(ack(ROUTE, routeVersion));
+
+      await sut.record(batchOf([sent(ROUTE, routeVersion, '7', 1)]));
+
+      expect(await sends()).toHaveLength(1);
+      expect((await statuses())?.route).toBe('SYNCED');
+    });
+
+    it('records the sends of many proxies from one batch', async () => {
+      const group = await records.group('fleet');
+      const nodeIds = Array.from({ length: 200 }, (_, index) => `fleet-${index}`);
+      for (const nodeId of nodeIds) await records.proxy(nodeId, group);
+      const reports = nodeIds.flatMap((nodeId) =>
+        [LISTENER, ROUTE].map((typeUrl) =>
+          createEvent('proxy.sent', {
+            id: randomUUID(),
+            tenantId: records.tenantId,
+            aggregateId: nodeId,
+            payload: { nodeId, typeUrl, version: 'v1', nonce: '1' },
+          }),
+        ),
+      );
+
+      await sut.record(batchOf(reports));
+
+      const [counts] = await sql<{ sends: number; stale: number }>(
+        `SELECT (SELECT count(*)::int FROM config_history h JOIN proxies p ON p.id = h.proxy_id
+                  WHERE h.status = 'sent' AND p.node_id LIKE 'fleet-%') AS sends,
+                (SELECT count(*)::int FROM proxies WHERE node_id LIKE 'fleet-%'
+                  AND listener_sync_status = 'STALE' AND route_config_sync_status = 'STALE') AS stale`,
+      );
+      expect(counts).toEqual({ sends: 400, stale: 200 });
+    });
   });
 
   it('marks STALE, on a reconnection, a SYNCED type whose version the snapshot no longer holds', async () => {

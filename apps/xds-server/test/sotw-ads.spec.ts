@@ -314,6 +314,23 @@ describe('xds-server SotW ADS', () => {
       stream.end();
     });
 
+    it('publishes each response sent (type, version, nonce) before its ACK, in one proxy.reports batch per tenant', async () => {
+      const proxy = await registeredProxy();
+      const stream = harness.sotw().send(sotwRequest({ node: proxy.node, typeUrl: CDS }));
+      const response = await stream.next();
+      ack(stream, response);
+
+      await harness.event((e) => e.type === 'proxy.ack' && e.aggregateId === proxy.nodeId);
+      const reports = harness.events.filter((e) => e.aggregateId === proxy.nodeId);
+
+      expect(reports.map((e) => e.type)).toEqual(['proxy.connected', 'proxy.sent', 'proxy.ack']);
+      expect(reports[1]).toMatchObject({
+        tenantId: 'acme',
+        payload: { nodeId: proxy.nodeId, typeUrl: CDS, version: response.versionInfo, nonce: response.nonce },
+      });
+      stream.end();
+    });
+
     it('E32 accepts a NACK whose version_info is the rejected version itself', async () => {
       const proxy = await registeredProxy();
       const stream = harness

@@ -44,6 +44,14 @@ export interface EventPayloads {
   'proxy.disconnected': { nodeId: string; xdsReplica: string };
   'proxy.ack': { nodeId: string; typeUrl: string; version: string; nonce: string };
   'proxy.nack': { nodeId: string; typeUrl: string; version: string; nonce: string; errorDetail: string };
+  /** xds-server wrote a discovery response: its type, version and nonce (the ACK or NACK echoes them). */
+  'proxy.sent': { nodeId: string; typeUrl: string; version: string; nonce: string };
+  /**
+   * xds-server: the reports above, batched per tenant (one JetStream message instead of one per event:
+   * a fleet-wide change makes every proxy report a send and an ACK per type within milliseconds).
+   * Read them with {@link proxyReportsOf}.
+   */
+  'proxy.reports': { xdsReplica: string; reports: BatchedProxyReport[] };
   'proxy.health.changed': { proxyId: string; nodeId: string; health: 'healthy' | 'unhealthy' | 'unknown' };
   /**
    * fleet-manager: a resource type of a proxy changed sync status (`istioctl proxy-status`'s SYNCED,
@@ -94,6 +102,29 @@ export interface EventPayloads {
 
 export type EventType = keyof EventPayloads;
 
+/** What xds-server reports about a proxy's streams, alone or batched in `proxy.reports`. */
+export const PROXY_REPORT_TYPES = [
+  'proxy.connected',
+  'proxy.disconnected',
+  'proxy.sent',
+  'proxy.ack',
+  'proxy.nack',
+] as const;
+export type ProxyReportType = (typeof PROXY_REPORT_TYPES)[number];
+
+/** A proxy report as an event of its own type. */
+export type ProxyReportEvent = { [T in ProxyReportType]: DomainEvent<T> }[ProxyReportType];
+
+/** One report in a `proxy.reports` batch: an event without the envelope fields the batch carries. */
+export type BatchedProxyReport = {
+  [T in ProxyReportType]: {
+    readonly id: string;
+    readonly type: T;
+    readonly occurredAt: string;
+    readonly payload: EventPayloads[T];
+  };
+}[ProxyReportType];
+
 export interface EventDefinition {
   readonly subject: string;
   readonly schemaVersion: number;
@@ -126,6 +157,8 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'proxy.disconnected': durable('proxy.disconnected'),
   'proxy.ack': durable('proxy.ack'),
   'proxy.nack': durable('proxy.nack'),
+  'proxy.sent': durable('proxy.sent'),
+  'proxy.reports': durable('proxy.reports'),
   'proxy.health.changed': durable('proxy.health.changed'),
   'proxy.sync.changed': durable('proxy.sync.changed'),
   'proxy.reload.requested': durable('proxy.reload.requested'),
@@ -193,4 +226,20 @@ export function createEvent<T extends EventType>(
 
 export function isEventType(value: string): value is EventType {
   return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, value);
+}
+
+/** The reports of a `proxy.reports` batch as the events they stand for (same ids, in order). */
+export function proxyReportsOf(batch: DomainEvent<'proxy.reports'>): ProxyReportEvent[] {
+  return batch.payload.reports.map(
+    (report) =>
+      ({
+        id: report.id,
+        type: report.type,
+        schemaVersion: EVENT_CATALOGUE[report.type].schemaVersion,
+        tenantId: batch.tenantId,
+        aggregateId: report.payload.nodeId,
+        occurredAt: report.occurredAt,
+        payload: report.payload,
+      }) as ProxyReportEvent,
+  );
 }

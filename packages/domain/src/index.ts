@@ -1,14 +1,19 @@
 export {
   DURABLE_EVENT_SUBJECT_PREFIX,
   EVENT_CATALOGUE,
+  PROXY_REPORT_TYPES,
   createEvent,
   eventDefinition,
   isEventType,
+  proxyReportsOf,
+  type BatchedProxyReport,
   type DomainEvent,
   type EventDefinition,
   type EventDelivery,
   type EventPayloads,
   type EventType,
+  type ProxyReportEvent,
+  type ProxyReportType,
 } from './events';
 
 export {

@@ -4,7 +4,7 @@ import { type DeliveryRecorder, PROXY_REPORTS } from './delivery-recorder';
 /** Every replica joins this consumer group, so each report is recorded by one of them. */
 export const DELIVERY_CONSUMER = 'fleet-manager-deliveries';
 
-/** Records the connects, disconnects, ACKs and NACKs xds-server reports. */
+/** Records the connects, disconnects, sends, ACKs and NACKs xds-server reports (batched or not). */
 export function consumeProxyReports(bus: EventBus, recorder: DeliveryRecorder): Promise<Subscription> {
   return bus.consume({
     durable: DELIVERY_CONSUMER,

@@ -3,6 +3,9 @@ import { appendEvents, withSystem, withTenant } from '@envoy-fleet/db';
 import {
   createEvent,
   type DomainEvent,
+  PROXY_REPORT_TYPES,
+  type ProxyReportEvent,
+  proxyReportsOf,
   type XdsErrorDetail,
   type XdsResourceType,
   type XdsSyncStatus,
@@ -19,8 +22,9 @@ import {
 import { type DeliveryMetrics } from '../metrics/delivery-metrics';
 import { type ServedSnapshot, type ServedSnapshots } from './served-snapshots';
 
-export const PROXY_REPORTS = ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'] as const;
-export type ProxyReport = EventOf<(typeof PROXY_REPORTS)[number]>;
+/** What xds-server reports: batched in `proxy.reports`, or one event per report. */
+export const PROXY_REPORTS = [...PROXY_REPORT_TYPES, 'proxy.reports'] as const;
+export type ProxyReport = ProxyReportEvent;
 
 const ACTOR = 'system:fleet-manager';
 /** The event carries Envoy's message only; its `error_detail` code is not reported (google.rpc UNKNOWN). */
@@ -67,22 +71,121 @@ interface ProxyRow {
 export class DeliveryRecorder {
   constructor(private readonly deps: DeliveryRecorderDependencies) {}
 
-  async record(event: ProxyReport): Promise<void> {
-    if (event.tenantId === null) {
+  /**
+   * Records one report, or every report of a batch in its order, except that the sends of a batch are
+   * recorded first and together ({@link recordSends}): a send always precedes the ACK or NACK of its
+   * response, so they keep their order.
+   */
+  async record(event: ProxyReport | EventOf<'proxy.reports'>): Promise<void> {
+    const reports = event.type === 'proxy.reports' ? proxyReportsOf(event) : [event];
+    const tenantId = event.tenantId;
+    if (tenantId === null) {
       this.deps.logger.info(
-        { eventId: event.id, nodeId: event.payload.nodeId },
-        `${event.type} of a proxy without a tenant (auto-registered) is not recorded`,
+        { eventId: event.id, reports: reports.length },
+        `${event.type} of proxies without a tenant (auto-registered) is not recorded`,
       );
       return;
     }
-    switch (event.type) {
-      case 'proxy.connected':
-      case 'proxy.disconnected':
-        return this.connection(event.tenantId, event);
-      case 'proxy.ack':
-      case 'proxy.nack':
-        return this.response(event.tenantId, event);
+    const sends = reports.filter((report) => report.type === 'proxy.sent');
+    if (sends.length > 0) await this.recordSends(tenantId, sends);
+    for (const report of reports) {
+      switch (report.type) {
+        case 'proxy.connected':
+        case 'proxy.disconnected':
+          await this.connection(tenantId, report);
+          break;
+        case 'proxy.ack':
+        case 'proxy.nack':
+          await this.response(tenantId, report);
+          break;
+        case 'proxy.sent':
+          break;
+      }
     }
+  }
+
+  /**
+   * A `sent` row in `config_history` per response xds-server wrote, all in one statement (a fleet-wide
+   * change sends a response per proxy and type), tied to the config version an earlier row about the
+   * same xDS version names (the ACK of a new version ties itself). Each type sent is STALE until
+   * answered, unless an ACK or NACK of it (or of a later response) was recorded first; such changes are
+   * announced as `proxy.sync.changed`.
+   */
+  async recordSends(tenantId: string, sends: readonly EventOf<'proxy.sent'>[]): Promise<void> {
+    const rows = sends.flatMap((send) => {
+      const resourceType = resourceTypeOf(send.payload.typeUrl);
+      return resourceType === undefined ? [] : [{ send, resourceType }];
+    });
+    if (rows.length === 0) return;
+    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
+      const inserted = await manager.query<{ event_id: string; proxy_id: string }[]>(
+        `WITH sent AS (
+           SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+             AS s(event_id, node_id, resource_type, xds_version, nonce, sent_at)
+         )
+         INSERT INTO config_history (tenant_id, proxy_id, config_version_id, resource_type, xds_version, nonce,
+           status, sent_at, event_id)
+         SELECT $1, p.id,
+           (SELECT h.config_version_id FROM config_history h
+            WHERE h.proxy_id = p.id AND h.resource_type = s.resource_type AND h.xds_version = s.xds_version
+              AND h.config_version_id IS NOT NULL
+            ORDER BY h.sent_at DESC LIMIT 1),
+           s.resource_type, s.xds_version, s.nonce, 'sent', s.sent_at, s.event_id
+         FROM sent s JOIN proxies p ON p.node_id = s.node_id
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id, proxy_id`,
+        [
+          tenantId,
+          rows.map(({ send }) => send.id),
+          rows.map(({ send }) => send.payload.nodeId),
+          rows.map(({ resourceType }) => resourceType),
+          rows.map(({ send }) => send.payload.version),
+          rows.map(({ send }) => send.payload.nonce),
+          rows.map(({ send }) => send.occurredAt),
+        ],
+      );
+      const proxyOfSend = new Map(inserted.map((row) => [row.event_id, row.proxy_id]));
+      const stale: DomainEvent<'proxy.sync.changed'>[] = [];
+      for (const [resourceType, column] of Object.entries(SYNC_STATUS_COLUMNS) as [
+        XdsResourceType,
+        string,
+      ][]) {
+        // Sends are in the order xds-server made them: the last one of each proxy counts.
+        const latest = new Map<string, EventOf<'proxy.sent'>>();
+        for (const { send, resourceType: type } of rows) {
+          const proxyId = proxyOfSend.get(send.id);
+          if (proxyId !== undefined && type === resourceType) latest.set(proxyId, send);
+        }
+        if (latest.size === 0) continue;
+        const [changed] = await manager.query<[{ id: string }[], number]>(
+          `UPDATE proxies p SET ${column} = 'STALE'
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS s(proxy_id, sent_at)
+           WHERE p.id = s.proxy_id AND p.${column} <> 'STALE'
+             AND NOT EXISTS (
+               SELECT 1 FROM config_history h
+               WHERE h.proxy_id = s.proxy_id AND h.resource_type = $3 AND h.status <> 'sent'
+                 AND h.responded_at >= s.sent_at)
+           RETURNING p.id`,
+          [[...latest.keys()], [...latest.values()].map((send) => send.occurredAt), resourceType],
+        );
+        for (const { id } of changed) {
+          const send = latest.get(id);
+          if (send === undefined) continue;
+          stale.push(
+            syncChanged(tenantId, {
+              proxyId: id,
+              nodeId: send.payload.nodeId,
+              resourceType,
+              status: 'STALE',
+              xdsVersion: send.payload.version,
+              configVersionId: null,
+              errorDetail: null,
+            }),
+          );
+        }
+      }
+      await appendEvents(manager, stale);
+    });
   }
 
   /**
@@ -232,6 +335,19 @@ export class DeliveryRecorder {
         ],
       );
       if (inserted.length === 0) return;
+      if (configVersionId !== null) {
+        // The send this answers learns its config version now, if its own row could not name it (nonces
+        // restart with each stream: the latest send of that nonce and version is the one answered).
+        await manager.query(
+          `UPDATE config_history SET config_version_id = $1
+           WHERE id = (
+             SELECT id FROM config_history
+             WHERE proxy_id = $2 AND resource_type = $3 AND nonce = $4 AND xds_version = $5 AND status = 'sent'
+             ORDER BY sent_at DESC LIMIT 1)
+           AND config_version_id IS NULL`,
+          [configVersionId, proxy.id, resourceType, nonce, version],
+        );
+      }
       this.deps.metrics?.responseRecorded(resourceType, acked ? 'ack' : 'nack');
       if (acked && served !== undefined && served.versionOf(typeUrl) === version) {
         this.deps.metrics?.snapshotAcked(resourceType, served.servingKey, new Date(event.occurredAt));

@@ -70,6 +70,7 @@ export class XdsServer {
   private readonly sessions = new Set<ManagedStream>();
   private readonly streamLimit: StreamLimit;
   private readonly metrics: XdsMetrics;
+  private readonly proxyEvents: ProxyEvents;
   private readonly sessionDependencies: SessionDependencies;
   private subscription: Subscription | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -99,13 +100,14 @@ export class XdsServer {
     });
     this.streamLimit = new StreamLimit(config.maxStreams);
     this.metrics = new XdsMetrics(deps.registry);
+    this.proxyEvents = new ProxyEvents(deps.bus, config.replicaId, deps.logger);
     this.sessionDependencies = {
       cache: this.cache,
       encoder: new ResponseEncoder({
         controlPlaneId: config.replicaId,
         maxCachedBytes: config.encodedCacheMaxBytes,
       }),
-      observer: combineObservers([this.metrics, new ProxyEvents(deps.bus, config.replicaId, deps.logger)]),
+      observer: combineObservers([this.metrics, this.proxyEvents]),
       initialPushes: new InitialPushGate(config.maxConcurrentInitialPushes),
       autoRegisterServingKey: config.autoRegister ? config.autoRegisterServingKey : undefined,
       requireClientIdentity: config.tls !== undefined,
@@ -192,6 +194,8 @@ export class XdsServer {
       this.server.forceShutdown();
     }
     clearTimeout(timer);
+    // The disconnections (and last ACKs) of the streams just ended go out before the bus closes.
+    await this.proxyEvents.flush();
     this.cache.close();
     this.deps.logger.info('xDS server stopped');
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { createEvent, type DomainEvent } from '@envoy-fleet/domain';
+import { createEvent, type DomainEvent, proxyReportsOf, type ProxyReportType } from '@envoy-fleet/domain';
 import { JetStreamEventBus } from '@envoy-fleet/messaging';
 import {
   AggregatedDiscoveryServiceClient,
@@ -20,7 +20,7 @@ import { AUTO_REGISTER_DEFAULT_SERVING_KEY, type XdsConfig } from '../../src/xds
 import { XdsServer } from '../../src/xds/xds-server';
 import { TestStream } from './test-stream';
 
-type ProxyEvent = DomainEvent<'proxy.connected' | 'proxy.disconnected' | 'proxy.ack' | 'proxy.nack'>;
+type ProxyEvent = DomainEvent<ProxyReportType>;
 
 export const TEST_XDS_CONFIG: XdsConfig = {
   host: '127.0.0.1',
@@ -78,9 +78,9 @@ export class XdsTestBed {
   protected async collectEvents(): Promise<void> {
     await this.bus.consume({
       durable: 'xds-test-proxy-events',
-      types: ['proxy.connected', 'proxy.disconnected', 'proxy.ack', 'proxy.nack'],
-      handler: (event) => {
-        this.events.push(event);
+      types: ['proxy.reports'],
+      handler: (batch) => {
+        this.events.push(...proxyReportsOf(batch));
         for (const wake of this.eventWaiters.splice(0)) wake();
         return Promise.resolve();
       },

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DURABLE_EVENT_SUBJECT_PREFIX, type DomainEvent } from '@envoy-fleet/domain';
+import { DURABLE_EVENT_SUBJECT_PREFIX, type DomainEvent, proxyReportsOf } from '@envoy-fleet/domain';
 import type { EventBus, Subscription } from '@envoy-fleet/messaging';
 import { type Observable, Subject } from 'rxjs';
 import { API_SETTINGS, EVENT_BUS } from '../../api.tokens';
@@ -25,7 +25,9 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
       subject: `${DURABLE_EVENT_SUBJECT_PREFIX}.>`,
       durable: `api-events-${this.settings.instanceId}`,
       handler: (event) => {
-        this.events.next(event);
+        // xds-server batches its proxy reports; clients see them as the events they stand for.
+        const events = event.type === 'proxy.reports' ? proxyReportsOf(event) : [event];
+        for (const each of events) this.events.next(each);
         return Promise.resolve();
       },
     });

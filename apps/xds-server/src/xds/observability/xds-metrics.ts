@@ -1,7 +1,15 @@
 import { messageTypeOf } from '@envoy-fleet/xds';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { NackDetail } from '../protocol/snapshot-view';
-import type { ProxyInfo, XdsObserver } from '../transport/xds-observer';
+import type { ProxyInfo, SentResponse, XdsObserver } from '../transport/xds-observer';
+
+interface TypeMetrics {
+  readonly pushes: Counter.Internal;
+  readonly pushSize: Histogram.Internal<'type'>;
+  readonly ackLatency: Histogram.Internal<'type'>;
+  readonly acks: Counter.Internal;
+  readonly nacks: Counter.Internal;
+}
 
 /** Prometheus metrics of the xDS server [REQ-OBS-MET-002..005], in the app's registry. */
 export class XdsMetrics implements XdsObserver {
@@ -13,6 +21,7 @@ export class XdsMetrics implements XdsObserver {
   private readonly acks: Counter<'type'>;
   private readonly nacks: Counter<'type'>;
   readonly refusedStreams: Counter<'reason'>;
+  private readonly types = new Map<string, TypeMetrics>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -78,21 +87,38 @@ export class XdsMetrics implements XdsObserver {
     this.proxies.dec();
   }
 
-  responseSent(_proxy: ProxyInfo, typeUrl: string, bytes: number): void {
-    const type = messageTypeOf(typeUrl);
-    this.pushes.inc({ type });
-    this.pushSize.observe({ type }, bytes);
+  responseSent(_proxy: ProxyInfo, response: SentResponse): void {
+    const byType = this.byType(response.typeUrl);
+    byType.pushes.inc();
+    byType.pushSize.observe(response.bytes);
   }
 
   ackReceived(_proxy: ProxyInfo, typeUrl: string, _version: string, _nonce: string, latencyMs: number): void {
-    const type = messageTypeOf(typeUrl);
-    this.acks.inc({ type });
-    this.ackLatency.observe({ type }, latencyMs / 1_000);
+    const byType = this.byType(typeUrl);
+    byType.acks.inc();
+    byType.ackLatency.observe(latencyMs / 1_000);
   }
 
   nackReceived(_proxy: ProxyInfo, typeUrl: string, _detail: NackDetail, latencyMs: number): void {
-    const type = messageTypeOf(typeUrl);
-    this.nacks.inc({ type });
-    this.ackLatency.observe({ type }, latencyMs / 1_000);
+    const byType = this.byType(typeUrl);
+    byType.nacks.inc();
+    byType.ackLatency.observe(latencyMs / 1_000);
+  }
+
+  /** The metrics of one type, label lookups done once (every response and ACK records some). */
+  private byType(typeUrl: string): TypeMetrics {
+    let metrics = this.types.get(typeUrl);
+    if (metrics === undefined) {
+      const type = messageTypeOf(typeUrl);
+      metrics = {
+        pushes: this.pushes.labels(type),
+        pushSize: this.pushSize.labels(type),
+        ackLatency: this.ackLatency.labels(type),
+        acks: this.acks.labels(type),
+        nacks: this.nacks.labels(type),
+      };
+      this.types.set(typeUrl, metrics);
+    }
+    return metrics;
   }
 }

@@ -19,6 +19,7 @@ export const SOTW: ProtocolVariant<DiscoveryRequest, SotwRequest, SotwResponse> 
     errorDetail: errorDetailOf(raw),
   }),
   encode: (encoder, response, bytes) => encoder.sotw(response, bytes),
+  versionOf: (response) => response.version,
 };
 
 export const DELTA: ProtocolVariant<DeltaDiscoveryRequest, DeltaRequest, DeltaResponse> = {
@@ -32,4 +33,5 @@ export const DELTA: ProtocolVariant<DeltaDiscoveryRequest, DeltaRequest, DeltaRe
     errorDetail: errorDetailOf(raw),
   }),
   encode: (encoder, response, bytes) => encoder.delta(response, bytes),
+  versionOf: (response) => response.systemVersion,
 };

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { DeltaResponse } from '../protocol/delta-stream';
 import { EMPTY_CLUSTER_LOAD_ASSIGNMENT, type ResponseResource } from '../protocol/snapshot-view';
 import type { SotwResponse } from '../protocol/sotw-stream';
-import { bytesField, optionalStringField, stringField } from './wire';
+import { appendStringField, bytesField, optionalStringField, stringField } from './wire';
 
 /** Field numbers of the messages assembled here (envoy/service/discovery/v3/discovery.proto). */
 const DISCOVERY_RESPONSE = { versionInfo: 1, resources: 2, typeUrl: 4, nonce: 5, controlPlane: 6 } as const;
@@ -40,6 +40,7 @@ export interface ResponseEncoderOptions {
 export class ResponseEncoder {
   private readonly parts: LRUCache<string, Buffer>;
   private readonly controlPlane: Buffer;
+  private readonly joinedNames = new WeakMap<readonly ResponseResource[], string>();
 
   constructor(options: ResponseEncoderOptions) {
     this.parts = new LRUCache<string, Buffer>({
@@ -51,9 +52,7 @@ export class ResponseEncoder {
 
   /** A serialized DiscoveryResponse. */
   sotw(response: SotwResponse, snapshot: ResourceBytes): Buffer {
-    const key = response.complete
-      ? `sotw\0${response.typeUrl}\0${response.version}\0*`
-      : `sotw\0${response.typeUrl}\0${response.version}\0${response.resources.map((r) => r.name).join('\0')}`;
+    const key = `sotw\0${response.typeUrl}\0${response.version}\0${response.complete ? '*' : this.namesOf(response.resources)}`;
     let body = this.parts.get(key);
     if (body === undefined) {
       body = Buffer.concat([
@@ -66,7 +65,17 @@ export class ResponseEncoder {
       ]);
       this.parts.set(key, body);
     }
-    return Buffer.concat([body, stringField(DISCOVERY_RESPONSE.nonce, response.nonce)]);
+    return appendStringField(body, DISCOVERY_RESPONSE.nonce, response.nonce);
+  }
+
+  /** The names of a resource list, joined once per list (streams on one selection share the list). */
+  private namesOf(resources: readonly ResponseResource[]): string {
+    let names = this.joinedNames.get(resources);
+    if (names === undefined) {
+      names = resources.map((resource) => resource.name).join('\0');
+      this.joinedNames.set(resources, names);
+    }
+    return names;
   }
 
   /** A serialized DeltaDiscoveryResponse. */

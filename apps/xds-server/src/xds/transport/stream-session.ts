@@ -18,6 +18,8 @@ export interface ProtocolVariant<Raw extends RawRequest, Request, Response exten
   /** The request the state machine sees; `typeUrl` is the request's or the service's fixed one. */
   toRequest(raw: Raw, typeUrl: string): Request;
   encode(encoder: ResponseEncoder, response: Response, bytes: ResourceBytes): Buffer;
+  /** The version a response carries (SotW `version_info`, delta `system_version_info`). */
+  versionOf(response: Response): string;
 }
 
 export interface RawRequest {
@@ -84,8 +86,8 @@ export class StreamSession<
   private writing = false;
   private releaseInitialPush: Release | undefined;
   private nonceCounter = 0;
-  /** Per type: the nonce of the last response and when it was taken for writing (push-to-ACK latency). */
-  private readonly sentAt = new Map<string, { nonce: string; at: number }>();
+  /** Per type: when its last response was taken for writing (push-to-ACK latency). */
+  private readonly sentAt = new Map<string, number>();
 
   constructor(
     private readonly call: ServerDuplexStream<Raw, Buffer>,
@@ -323,8 +325,8 @@ export class StreamSession<
   }
 
   private latency(typeUrl: string): number {
-    const sent = this.sentAt.get(typeUrl);
-    return sent === undefined ? 0 : this.deps.now() - sent.at;
+    const sentAt = this.sentAt.get(typeUrl);
+    return sentAt === undefined ? 0 : this.deps.now() - sentAt;
   }
 
   /** Writes the next response if the stream can take one; called after every input and every write. */
@@ -344,9 +346,15 @@ export class StreamSession<
       );
       return;
     }
-    this.sentAt.set(response.typeUrl, { nonce: response.nonce, at: this.deps.now() });
-    if (this.proxy !== undefined)
-      this.deps.observer.responseSent(this.proxy, response.typeUrl, bytes.byteLength);
+    this.sentAt.set(response.typeUrl, this.deps.now());
+    if (this.proxy !== undefined) {
+      this.deps.observer.responseSent(this.proxy, {
+        typeUrl: response.typeUrl,
+        version: this.variant.versionOf(response),
+        nonce: response.nonce,
+        bytes: bytes.byteLength,
+      });
+    }
     this.writing = true;
     let flushed = false;
     let drained = true;

@@ -9,6 +9,16 @@ export interface ProxyInfo {
   readonly autoRegistered: boolean;
 }
 
+/** A discovery response as written to a stream. */
+export interface SentResponse {
+  readonly typeUrl: string;
+  /** SotW `version_info`; delta `system_version_info`. The ACK or NACK of the response reports it too. */
+  readonly version: string;
+  readonly nonce: string;
+  /** Size of the serialized message. */
+  readonly bytes: number;
+}
+
 /**
  * What streams report, for events and metrics (go-control-plane's callbacks): one interface, several
  * observers. Observers must not throw and must not block: they run on the stream's path.
@@ -18,7 +28,7 @@ export interface XdsObserver {
   streamClosed(): void;
   proxyConnected(proxy: ProxyInfo): void;
   proxyDisconnected(proxy: ProxyInfo): void;
-  responseSent(proxy: ProxyInfo, typeUrl: string, bytes: number): void;
+  responseSent(proxy: ProxyInfo, response: SentResponse): void;
   /** `latencyMs`: from taking the response for writing to receiving its ACK. */
   ackReceived(proxy: ProxyInfo, typeUrl: string, version: string, nonce: string, latencyMs: number): void;
   nackReceived(proxy: ProxyInfo, typeUrl: string, detail: NackDetail, latencyMs: number): void;
@@ -31,8 +41,8 @@ export function combineObservers(observers: readonly XdsObserver[]): XdsObserver
     streamClosed: () => observers.forEach((observer) => observer.streamClosed()),
     proxyConnected: (proxy) => observers.forEach((observer) => observer.proxyConnected(proxy)),
     proxyDisconnected: (proxy) => observers.forEach((observer) => observer.proxyDisconnected(proxy)),
-    responseSent: (proxy, typeUrl, bytes) =>
-      observers.forEach((observer) => observer.responseSent(proxy, typeUrl, bytes)),
+    responseSent: (proxy, response) =>
+      observers.forEach((observer) => observer.responseSent(proxy, response)),
     ackReceived: (proxy, typeUrl, version, nonce, latencyMs) =>
       observers.forEach((observer) => observer.ackReceived(proxy, typeUrl, version, nonce, latencyMs)),
     nackReceived: (proxy, typeUrl, detail, latencyMs) =>
