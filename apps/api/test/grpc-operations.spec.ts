@@ -16,6 +16,7 @@ import {
   RolloutStrategy,
   Status,
   WebhookDeliveryStatus,
+  XdsResourceType,
 } from '@envoy-fleet/proto/management';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
@@ -25,7 +26,7 @@ import type { ProxyGroupView } from '../src/modules/proxy-groups/proxy-group.dto
 import type { RestartRequestView } from '../src/modules/proxy-restart/proxy-restart.dto';
 import type { CreatedTenantView } from '../src/modules/tenants/tenant.dto';
 import type { CreatedWebhookView, WebhookDeliveryView } from '../src/modules/webhooks/webhook.dto';
-import { edgeConfig } from './fixtures/proxy-configs';
+import { edgeConfig, edsCluster, routeConfiguration, tlsSecret } from './fixtures/proxy-configs';
 import { startApi, type ApiUnderTest } from './support/api-under-test';
 
 type Server = ControlPlaneServiceServer;
@@ -276,6 +277,140 @@ describe('ControlPlaneService operations over gRPC', () => {
         [id],
       );
       expect(events.map((event) => event.type)).toEqual(['rollout.changed', 'rollout.changed']);
+    });
+  });
+
+  describe('xDS resources', () => {
+    let config: ConfigChangeView;
+    const CLUSTER = XdsResourceType.XDS_RESOURCE_TYPE_CLUSTER;
+
+    beforeAll(async () => {
+      config = (await api.admin.post<ConfigChangeView>('/api/v1/configs', edgeConfig('ops-resources'))).body;
+    });
+
+    it('creates, reads, lists, updates and deletes a cluster, each write a new config version', async () => {
+      const created = await call(
+        client,
+        'createXdsResource',
+        { configId: config.id, type: CLUSTER, resource: edsCluster('billing'), message: 'billing over gRPC' },
+        api.adminKey,
+      );
+      const read = await call(
+        client,
+        'getXdsResource',
+        { configId: config.id, type: CLUSTER, name: 'billing' },
+        viewerKey,
+      );
+      const listed = await call(
+        client,
+        'listXdsResources',
+        {
+          type: CLUSTER,
+          pageSize: 1,
+          pageToken: '',
+          configId: config.id,
+          name: '',
+          labelSelector: 'team=edge',
+        },
+        viewerKey,
+      );
+      const updated = await call(
+        client,
+        'updateXdsResource',
+        {
+          configId: config.id,
+          type: CLUSTER,
+          name: 'billing',
+          resource: edsCluster('billing', '7s'),
+          etag: 'W/"2"',
+          message: '',
+        },
+        api.adminKey,
+      );
+      const deleted = await call(
+        client,
+        'deleteXdsResource',
+        { configId: config.id, type: CLUSTER, name: 'billing', etag: '', message: 'gone' },
+        api.adminKey,
+      );
+
+      expect(created).toMatchObject({
+        resource: { configId: config.id, type: CLUSTER, name: 'billing', configVersion: 2, etag: 'W/"2"' },
+        change: { fromVersion: 1, toVersion: 2 },
+      });
+      expect(read.resource?.resource).toMatchObject({ name: 'billing', connect_timeout: '2s' });
+      expect(listed.resources.map((resource) => resource.name)).toEqual(['api']);
+      expect(listed.nextPageToken).not.toBe('');
+      expect(updated.resource?.resource).toMatchObject({ connect_timeout: '7s' });
+      expect(deleted).toEqual({ change: { fromVersion: 3, toVersion: 4 }, etag: 'W/"4"' });
+      const versions = await api.sql<{ number: number; message: string }>(
+        'SELECT number, message FROM config_versions WHERE config_id = $1 ORDER BY number',
+        [config.id],
+      );
+      expect(versions.map((version) => version.message)).toEqual(['', 'billing over gRPC', '', 'gone']);
+    });
+
+    it('reports invalid resources at their request field, stale ETags, and masks secrets', async () => {
+      const invalid = await failure(
+        call(
+          client,
+          'createXdsResource',
+          { configId: config.id, type: CLUSTER, resource: edsCluster('slow', 'soon'), message: '' },
+          api.adminKey,
+        ),
+      );
+      const dangling = await failure(
+        call(
+          client,
+          'updateXdsResource',
+          {
+            configId: config.id,
+            type: XdsResourceType.XDS_RESOURCE_TYPE_ROUTE_CONFIG,
+            name: 'edge_routes',
+            resource: routeConfiguration('edge_routes', 'nowhere'),
+            etag: '',
+            message: '',
+          },
+          api.adminKey,
+        ),
+      );
+      const stale = await failure(
+        call(
+          client,
+          'deleteXdsResource',
+          { configId: config.id, type: CLUSTER, name: 'api', etag: 'W/"1"', message: '' },
+          api.adminKey,
+        ),
+      );
+      const noType = await failure(
+        call(client, 'getXdsResource', { configId: config.id, type: 0, name: 'api' }, viewerKey),
+      );
+      const otherTenant = await failure(
+        call(client, 'getXdsResource', { configId: config.id, type: CLUSTER, name: 'api' }, otherTenantKey),
+      );
+      const secret = await call(
+        client,
+        'createXdsResource',
+        {
+          configId: config.id,
+          type: XdsResourceType.XDS_RESOURCE_TYPE_SECRET,
+          resource: tlsSecret('ops_cert'),
+          message: '',
+        },
+        api.adminKey,
+      );
+
+      expect(invalid).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, fields: ['resource.connect_timeout'] });
+      expect(dangling.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+      expect(dangling.fields).toContain('resource.virtual_hosts[0].routes[0].route.cluster');
+      expect(stale.code).toBe(GrpcStatus.ABORTED);
+      expect(noType).toEqual({ code: GrpcStatus.INVALID_ARGUMENT, fields: ['type'] });
+      expect(otherTenant.code).toBe(GrpcStatus.NOT_FOUND);
+      expect(secret.resource?.resource).toEqual({
+        name: 'ops_cert',
+        '@masked': expect.stringMatching(/^sha256:/) as unknown,
+      });
+      expect(JSON.stringify(secret)).not.toContain('PRIVATE KEY');
     });
   });
 

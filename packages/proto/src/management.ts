@@ -5,6 +5,7 @@ export * from './gen/envoyfleet/v1/configs';
 export * from './gen/envoyfleet/v1/control_plane';
 export * from './gen/envoyfleet/v1/nodes';
 export * from './gen/envoyfleet/v1/proxies';
+export * from './gen/envoyfleet/v1/resources';
 export * from './gen/envoyfleet/v1/rollouts';
 export * from './gen/envoyfleet/v1/webhooks';
 export { Struct, Value, ListValue, NullValue } from './gen/google/protobuf/struct';

@@ -16,6 +16,7 @@ import { ConfigBindingModule } from '../modules/config-bindings/config-binding.m
 import { ProxyRestartModule } from '../modules/proxy-restart/proxy-restart.module';
 import { RolloutModule } from '../modules/rollouts/rollout.module';
 import { WebhookReplayModule } from '../modules/webhook-replay/webhook-replay.module';
+import { XdsResourceModule } from '../modules/xds-resources/xds-resource.module';
 import { WebhookModule } from '../modules/webhooks/webhook.module';
 import { ConfigGrpcHandlers } from './configs.grpc';
 import { GrpcEdge } from './grpc-edge';
@@ -26,6 +27,7 @@ import { ProxyGrpcHandlers } from './proxies.grpc';
 import { ProxyRestartGrpcHandlers } from './proxy-restart.grpc';
 import { RolloutGrpcHandlers } from './rollouts.grpc';
 import { WebhookReplayGrpcHandlers } from './webhook-replay.grpc';
+import { XdsResourceGrpcHandlers } from './xds-resources.grpc';
 import { WebhookGrpcHandlers } from './webhooks.grpc';
 
 /**
@@ -46,6 +48,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly rollouts: RolloutGrpcHandlers,
     private readonly restarts: ProxyRestartGrpcHandlers,
     private readonly replays: WebhookReplayGrpcHandlers,
+    private readonly xdsResources: XdsResourceGrpcHandlers,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -58,6 +61,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       ...this.rollouts.handlers(),
       ...this.restarts.handlers(),
       ...this.replays.handlers(),
+      ...this.xdsResources.handlers(),
     };
     return this.server.serve(controlPlane);
   }
@@ -84,6 +88,7 @@ export class GrpcModule {
         WebhookModule,
         ProxyRestartModule,
         WebhookReplayModule,
+        XdsResourceModule,
       ],
       providers: [
         { provide: ManagementGrpcServer, useValue: server },
@@ -96,6 +101,7 @@ export class GrpcModule {
         RolloutGrpcHandlers,
         ProxyRestartGrpcHandlers,
         WebhookReplayGrpcHandlers,
+        XdsResourceGrpcHandlers,
         ControlPlaneLifecycle,
       ],
     };
