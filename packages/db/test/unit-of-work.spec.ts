@@ -138,6 +138,11 @@ describe('unit of work', () => {
         ]),
       );
       expect((await proxy()).version).toBe(proxyBefore.version + 1);
+
+      await asTenantA((manager) =>
+        manager.query(`UPDATE nodes SET status = 'draining' WHERE id = $1`, [a.vmId]),
+      );
+      expect((await node()).version).toBe(nodeBefore.version + 1);
     });
   });
 

@@ -4,8 +4,8 @@ import { type MigrationInterface, type QueryRunner } from 'typeorm';
  * Columns of `proxies` and `nodes` that record what is observed rather than what an operator asked
  * for: written by fleet-manager (container status and health, xDS connection and sync state per type,
  * drift, config rejection, a node's readiness and heartbeat) and its bookkeeping (when a command is
- * due, a rolling image update in flight). `version` and `updated_at` are listed because the trigger
- * sets them itself.
+ * due, a rolling image update in flight). A node's `status` is observed except for draining, which the
+ * trigger treats as owned. `version` and `updated_at` are listed because the trigger sets them itself.
  */
 const OBSERVED_COLUMNS = {
   proxies: [
@@ -48,8 +48,12 @@ export class ObservedStateKeepsVersion1795566400000 implements MigrationInterfac
     await queryRunner.query(`
       CREATE FUNCTION app_touch_owned_row() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        -- TG_ARGV names the observed columns; a change to any other column is an owned change.
-        IF (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV) THEN
+        -- TG_ARGV names the observed columns; a change to any other column is an owned change. A node's
+        -- readiness is observed, but draining it (or ending a drain) is an operator's decision.
+        IF (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV)
+          OR (TG_TABLE_NAME = 'nodes'
+            AND ((to_jsonb(OLD) ->> 'status') = 'draining') <> ((to_jsonb(NEW) ->> 'status') = 'draining'))
+        THEN
           NEW.version := OLD.version + 1;
           NEW.updated_at := now();
         ELSE
