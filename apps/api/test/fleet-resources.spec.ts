@@ -246,5 +246,86 @@ describe('proxy groups and proxies', () => {
       version: { number: 1, contentHash: forProxy.body.contentHash },
     });
     expect(own.body.document.spec.clusters).toEqual([expect.objectContaining({ name: 'api' })]);
+
+    // A bound config whose newest version is gone is a missing resource (404), not a server error.
+    await api.sql('DELETE FROM config_versions WHERE config_id = $1', [forProxy.body.id]);
+    const versionless = await api.admin.get('/api/v1/proxies/served-proxy-001/config');
+    expect(versionless.status).toBe(404);
+    expect(versionless.problem.code).toBe('NOT_FOUND');
+    const applied = await api.admin.post(`/api/v1/configs/${forProxy.body.id}/apply`, {
+      proxyIds: [proxy.body.id],
+    });
+    expect(applied.status).toBe(404);
+  });
+
+  describe('ETags follow what operators own, not what fleet-manager observes', () => {
+    it("keeps a proxy's ETag through ACKs and status changes, and still refuses a concurrent change (412)", async () => {
+      const edge = (await group('etag-edge')).body;
+      await api.admin.post('/api/v1/proxies', {
+        nodeId: 'etag-proxy-001',
+        groupId: edge.id,
+        vmId: vm.id,
+        containerName: 'envoy-etag-001',
+        proxyPort: 10090,
+        adminPort: 20090,
+        image: 'envoyproxy/envoy:v1.31.0',
+      });
+      const read = await api.admin.get<ProxyView>('/api/v1/proxies/etag-proxy-001');
+      const etag = read.headers.get('etag') ?? '';
+
+      // What fleet-manager writes between the operator's read and write: an ACK, a connection, health.
+      await api.sql(
+        `UPDATE proxies SET listener_sync_status = 'SYNCED', cluster_sync_status = 'NACKED',
+           xds_connected = true, xds_replica = 'xds-a', xds_connection_changed_at = now(),
+           status = 'running', health = 'healthy', container_id = 'c0ffee', last_seen_at = now()
+         WHERE node_id = 'etag-proxy-001'`,
+      );
+      const observed = await api.admin.get<ProxyView>('/api/v1/proxies/etag-proxy-001');
+      expect(observed.body).toMatchObject({ status: 'running', health: 'healthy' });
+      expect(observed.headers.get('etag')).toBe(etag);
+
+      const patched = await api.admin.patch<ProxyView>(
+        '/api/v1/proxies/etag-proxy-001',
+        { labels: { tier: 'edge' } },
+        { headers: { 'if-match': etag } },
+      );
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ labels: { tier: 'edge' }, status: 'running', version: 2 });
+
+      const concurrent = await api.admin.patch(
+        '/api/v1/proxies/etag-proxy-001',
+        { image: 'envoyproxy/envoy:v1.32.0' },
+        { headers: { 'if-match': etag } },
+      );
+      expect(concurrent.status).toBe(412);
+    });
+
+    it("keeps a node's ETag through heartbeats, and still refuses a concurrent change (412)", async () => {
+      const created = await api.admin.post<NodeView>('/api/v1/nodes', {
+        hostname: 'vm-etag',
+        capacity: { cpuMillicores: 2000, memoryMib: 4096 },
+      });
+      const path = `/api/v1/nodes/${created.body.id}`;
+      const etag = created.headers.get('etag') ?? '';
+
+      await api.sql(
+        `UPDATE nodes SET status = 'ready', last_heartbeat_at = now(), agent_version = '0.1.0',
+           docker_version = '27.0.1' WHERE id = $1`,
+        [created.body.id],
+      );
+      const beating = await api.admin.get<NodeView>(path);
+      expect(beating.body).toMatchObject({ status: 'ready', agentVersion: '0.1.0' });
+      expect(beating.headers.get('etag')).toBe(etag);
+
+      const patched = await api.admin.patch<NodeView>(
+        path,
+        { labels: { rack: 'r1' } },
+        { headers: { 'if-match': etag } },
+      );
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ labels: { rack: 'r1' }, status: 'ready', version: 2 });
+      const concurrent = await api.admin.patch(path, { region: 'eu' }, { headers: { 'if-match': etag } });
+      expect(concurrent.status).toBe(412);
+    });
   });
 });

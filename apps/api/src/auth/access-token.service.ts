@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ROLES, type Role } from '@envoy-fleet/domain';
 import {
@@ -8,14 +9,17 @@ import {
   type JWTVerifyGetKey,
   SignJWT,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { API_SETTINGS } from '../api.tokens';
 import type { ApiSettings } from '../api-settings';
+import { uuidParam } from '../http/request-schemas';
 import type { Principal } from './principal';
 
 const ISSUER = 'envoy-fleet';
 const AUDIENCE = 'envoy-fleet-api';
 const API_KEY_SUBJECT = /^api_key:([0-9a-f-]{36})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Verified tokens remembered, so that a client's every request does not pay for the signature check. */
+const VERIFIED_TOKENS = { max: 10_000, ttlMs: 60_000 };
 
 /** A verified token: its principal (role as claimed) and the identity provider's `email` claim, if any. */
 export interface VerifiedToken {
@@ -37,14 +41,25 @@ export interface IssuedToken {
 @Injectable()
 export class AccessTokenService {
   private readonly jwks: JWTVerifyGetKey | undefined;
+  private readonly key: KeyObject;
+  /**
+   * Payloads of tokens whose signature and claims were checked, each kept at most a minute and never
+   * past its `exp`. Only the token's claims are remembered: the role still comes from its binding.
+   */
+  private readonly verified = new LRUCache<string, JWTPayload>({
+    max: VERIFIED_TOKENS.max,
+    ttl: VERIFIED_TOKENS.ttlMs,
+    ttlAutopurge: false,
+  });
 
   constructor(@Inject(API_SETTINGS) private readonly settings: ApiSettings) {
     this.jwks =
       settings.jwt.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(settings.jwt.jwksUrl));
+    this.key = createSecretKey(settings.jwt.secret);
   }
 
   async issue(principal: Principal): Promise<IssuedToken> {
-    const { ttlSeconds, secret } = this.settings.jwt;
+    const { ttlSeconds } = this.settings.jwt;
     const accessToken = await new SignJWT({ tid: principal.tenantId, role: principal.role })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(principal.actor)
@@ -52,7 +67,7 @@ export class AccessTokenService {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(`${ttlSeconds}s`)
-      .sign(secret);
+      .sign(this.key);
     return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds };
   }
 
@@ -62,7 +77,7 @@ export class AccessTokenService {
     const tenantId = payload['tid'];
     const role = payload['role'];
     const subject = payload.sub;
-    if (typeof tenantId !== 'string' || !UUID.test(tenantId))
+    if (typeof tenantId !== 'string' || !uuidParam.safeParse(tenantId).success)
       throw refused('the token has no tenant id (claim tid)');
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
       throw refused(`the token's role claim must be one of ${ROLES.join(', ')}`);
@@ -83,6 +98,17 @@ export class AccessTokenService {
   }
 
   private async verifiedPayload(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
+    const payload = await this.checkedPayload(token);
+    const lifetimeMs = payload.exp === undefined ? VERIFIED_TOKENS.ttlMs : payload.exp * 1000 - Date.now();
+    if (lifetimeMs > 0) {
+      this.verified.set(token, payload, { ttl: Math.min(lifetimeMs, VERIFIED_TOKENS.ttlMs) });
+    }
+    return payload;
+  }
+
+  private async checkedPayload(token: string): Promise<JWTPayload> {
     let algorithm: string | undefined;
     try {
       algorithm = decodeProtectedHeader(token).alg;
@@ -92,7 +118,7 @@ export class AccessTokenService {
     try {
       if (algorithm === 'HS256') {
         return (
-          await jwtVerify(token, this.settings.jwt.secret, {
+          await jwtVerify(token, this.key, {
             issuer: ISSUER,
             audience: AUDIENCE,
             algorithms: ['HS256'],

@@ -9,14 +9,22 @@ const QUOTAS = {
 
 export type CountedQuota = keyof typeof QUOTAS;
 
+/** What a change claims of a counted quota: `rows` more rows among those `counted` selects (default all). */
+export interface QuotaClaim {
+  readonly rows: number;
+  readonly counted?: { readonly where: string; readonly parameters: readonly unknown[] };
+}
+
 /**
- * Fails with QUOTA_EXCEEDED when the tenant already has as many rows as its quota allows. The tenant
- * row is locked for the rest of the transaction so that concurrent creations are counted one by one.
+ * Fails with QUOTA_EXCEEDED when the tenant's rows, with the claimed ones, would be more than its quota
+ * allows (by default one row more). The tenant row is locked for the rest of the transaction so that
+ * concurrent claims are counted one by one.
  */
 export async function assertWithinQuota(
   manager: EntityManager,
   tenantId: string,
   quota: CountedQuota,
+  claim: QuotaClaim = { rows: 1 },
 ): Promise<void> {
   const { column, table } = QUOTAS[quota];
   const tenants: Record<string, number>[] = await manager.query(
@@ -25,8 +33,11 @@ export async function assertWithinQuota(
   );
   const limit = tenants[0]?.[column];
   if (limit === undefined) throw DomainError.notFound('tenant', tenantId);
-  const counted: { count: string }[] = await manager.query(`SELECT count(*) AS count FROM ${table}`);
-  if (Number(counted[0]?.count ?? 0) >= limit) throw DomainError.quotaExceeded(quota, limit);
+  const counted: { count: string }[] = await manager.query(
+    `SELECT count(*) AS count FROM ${table}${claim.counted === undefined ? '' : ` WHERE ${claim.counted.where}`}`,
+    [...(claim.counted?.parameters ?? [])],
+  );
+  if (Number(counted[0]?.count ?? 0) + claim.rows > limit) throw DomainError.quotaExceeded(quota, limit);
 }
 
 /** Fails with QUOTA_EXCEEDED when one config version would hold more resources than the tenant's quota. */

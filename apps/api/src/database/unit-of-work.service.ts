@@ -28,10 +28,25 @@ export class UnitOfWork {
     );
   }
 
-  /** Opens a tenant transaction for work that is not a request's (the interceptors themselves). */
-  openTenantTransaction<T>(principal: Principal, work: Work<T>): Promise<T> {
+  /**
+   * Runs a whole request (a write with `Idempotency-Key` or `?dryRun=true`, a gRPC call, a bulk request)
+   * in one tenant transaction that every `forTenant` inside it joins; `dryRun` tells `asSystem` to roll
+   * back too. Already inside a request's transaction for this tenant, `work` simply joins it.
+   */
+  async inRequestTransaction<T>(
+    principal: Principal,
+    work: Work<T>,
+    options: { readonly dryRun?: boolean } = {},
+  ): Promise<T> {
+    const open = requestScope.getStore()?.transaction;
+    if (open !== undefined && open.tenantId === principal.tenantId) return work(open.manager);
     return this.translated(() =>
-      withTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, work),
+      withTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, (manager) =>
+        requestScope.run(
+          { dryRun: options.dryRun === true, transaction: { tenantId: principal.tenantId, manager } },
+          () => work(manager),
+        ),
+      ),
     );
   }
 

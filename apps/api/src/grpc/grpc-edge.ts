@@ -14,7 +14,6 @@ import type { Observable } from 'rxjs';
 import { API_LOGGER } from '../api.tokens';
 import { Admission, type AdmissionRule } from '../auth/admission.service';
 import type { Principal } from '../auth/principal';
-import { requestScope } from '../database/request-scope';
 import { UnitOfWork } from '../database/unit-of-work.service';
 import { grpcErrorOf, internalGrpcError } from './grpc-status';
 
@@ -100,11 +99,7 @@ export class GrpcEdge {
     handle: Handle<Request, Response>,
   ): Promise<Response> {
     const principal = await this.admit(call.metadata, rule);
-    return this.unitOfWork.openTenantTransaction(principal, (manager) =>
-      requestScope.run({ dryRun: false, transaction: { tenantId: principal.tenantId, manager } }, () =>
-        handle(principal, call.request),
-      ),
-    );
+    return this.unitOfWork.inRequestTransaction(principal, () => handle(principal, call.request));
   }
 
   private admit(metadata: Metadata, rule: AdmissionRule): Promise<Principal> {

@@ -1,6 +1,7 @@
-import { DomainError, isDomainError, type ValidationIssue } from '@envoy-fleet/domain';
+import { DomainError } from '@envoy-fleet/domain';
 import type { Timestamp } from '@envoy-fleet/proto/management';
 import { etagOf, expectedVersionOf } from '../http/etag';
+import { withIssuesAt } from '../http/issue-paths';
 import { type ListQuery, type ListSpec, listQuerySchema } from '../http/list-query';
 import { uuidParam } from '../http/request-schemas';
 import { parseRequest } from '../http/zod-request';
@@ -38,19 +39,12 @@ function join(prefix: string, path: string): string {
  * Runs `work` and reports the field paths of its validation issues as the gRPC request names them,
  * so a BadRequest field violation points at the request field to fix.
  */
-export async function inRequestTerms<T>(fieldPathOf: FieldPathOf, work: () => Promise<T> | T): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!isDomainError(error) || error.issues.length === 0) throw error;
-    const issues: ValidationIssue[] = error.issues.map((issue) => ({
-      path: fieldPathOf(issue.path),
-      message: issue.message,
-    }));
+export function inRequestTerms<T>(fieldPathOf: FieldPathOf, work: () => Promise<T> | T): Promise<T> {
+  return withIssuesAt(fieldPathOf, work, (error, issues) => {
     const summary = issues.map((issue) => `${issue.path || '(request)'}: ${issue.message}`).join('; ');
     const what = error.code === 'VALIDATION_FAILED' ? 'the content is invalid' : 'the request is invalid';
-    throw new DomainError(error.code, `${what}: ${summary}`, { issues, details: error.details });
-  }
+    return `${what}: ${summary}`;
+  });
 }
 
 /** One invalid request field, as INVALID_REQUEST with its field violation. */
@@ -148,6 +142,37 @@ export function applyUpdateMask<W extends object>(
     for (const key of keys) merged[key] = desired[key];
   });
   return merged;
+}
+
+/** How one resource's Update RPC reads, builds and stores the resource (see `maskedUpdate`). */
+export interface MaskedUpdate<V extends { readonly version: number }, W extends object, R> {
+  /** The request's `etag`: empty for an unconditional change. */
+  readonly etag: string;
+  readonly updateMask: readonly string[] | undefined;
+  /** Proto field → the writable fields of the REST representation it sets. */
+  readonly writable: Readonly<Record<string, readonly (keyof W)[]>>;
+  readonly fieldPathOf: FieldPathOf;
+  read(): Promise<V>;
+  writeOf(current: V): W;
+  /** The write the request's message describes, over the current one for what it leaves out. */
+  desired(base: W): W | Promise<W>;
+  replace(version: number, write: W): Promise<R>;
+}
+
+/**
+ * What every Update RPC does: reads the resource, takes the version it is based on from the ETag (or
+ * the version just read), keeps from the request's message the fields its update mask names, and
+ * replaces the resource at that version; validation issues name the request's fields.
+ */
+export async function maskedUpdate<V extends { readonly version: number }, W extends object, R>(
+  update: MaskedUpdate<V, W, R>,
+): Promise<R> {
+  const current = await update.read();
+  const version = await expectedVersion(update.etag, () => Promise.resolve(current));
+  const base = update.writeOf(current);
+  const desired = await inRequestTerms(update.fieldPathOf, () => update.desired(base));
+  const write = applyUpdateMask(base, desired, update.updateMask, update.writable);
+  return inRequestTerms(update.fieldPathOf, () => update.replace(version, write));
 }
 
 /** An id field: a UUID, else INVALID_REQUEST naming the field (not NOT_FOUND: it can name nothing). */

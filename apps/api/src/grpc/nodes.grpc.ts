@@ -15,13 +15,13 @@ import { ProxyService } from '../modules/proxies/proxy.service';
 import { parseRequest } from '../http/zod-request';
 import { GrpcEdge } from './grpc-edge';
 import {
-  applyUpdateMask,
   etagOf,
   expectedVersion,
   fieldPaths,
   inRequestTerms,
   invalidField,
   listQueryOf,
+  maskedUpdate,
   nextPageToken,
   required,
   timestampOf,
@@ -166,12 +166,16 @@ export class NodeGrpcHandlers {
       updateNode: edge.unary({ role: 'operator' }, async (principal, request) => {
         const node = required(request.node, 'node');
         const id = uuidOf(node.id, 'node.id');
-        const current = await nodes.get(principal, id);
-        const version = await expectedVersion(request.etag, () => Promise.resolve(current));
-        const base = nodeWriteOf(current);
-        const desired = await inRequestTerms(NODE_PATHS, () => nodeWrite(node, base));
-        const write = applyUpdateMask(base, desired, request.updateMask, WRITABLE);
-        const view = await inRequestTerms(NODE_PATHS, () => nodes.replace(principal, id, version, write));
+        const view = await maskedUpdate({
+          etag: request.etag,
+          updateMask: request.updateMask,
+          writable: WRITABLE,
+          fieldPathOf: NODE_PATHS,
+          read: () => nodes.get(principal, id),
+          writeOf: nodeWriteOf,
+          desired: (base) => nodeWrite(node, base),
+          replace: (version, write) => nodes.replace(principal, id, version, write),
+        });
         return { node: nodeMessage(view) };
       }),
       deleteNode: edge.unary({ role: 'operator' }, async (principal, request) => {

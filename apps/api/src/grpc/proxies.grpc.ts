@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type DomainEvent, type EventType, isDomainError, isEventType } from '@envoy-fleet/domain';
+import { type DomainEvent, type EventType, isEventType } from '@envoy-fleet/domain';
 import {
   type ControlPlaneServiceServer,
   Health,
@@ -25,12 +25,12 @@ import { ProxyService } from '../modules/proxies/proxy.service';
 import { ProxyStatusService } from '../modules/proxies/proxy-status.service';
 import { GrpcEdge } from './grpc-edge';
 import {
-  applyUpdateMask,
   expectedVersion,
   fieldPaths,
   inRequestTerms,
   invalidField,
   listQueryOf,
+  maskedUpdate,
   nextPageToken,
   required,
   timestampOf,
@@ -158,15 +158,16 @@ export class ProxyGrpcHandlers {
       updateProxy: edge.unary({ role: 'operator' }, async (principal, request) => {
         const proxy = required(request.proxy, 'proxy');
         const current = await proxies.find(principal, proxy.id);
-        const version = await expectedVersion(request.etag, () => Promise.resolve(current));
-        const base = proxyWriteOf(current);
-        const desired = await inRequestTerms(PROXY_PATHS, () =>
-          parseRequest(proxyWriteSchema, proxyFields(proxy, base), 'body'),
-        );
-        const write = applyUpdateMask(base, desired, request.updateMask, WRITABLE);
-        const view = await inRequestTerms(PROXY_PATHS, () =>
-          proxies.replace(principal, current.nodeId, version, write),
-        );
+        const view = await maskedUpdate({
+          etag: request.etag,
+          updateMask: request.updateMask,
+          writable: WRITABLE,
+          fieldPathOf: PROXY_PATHS,
+          read: () => Promise.resolve(current),
+          writeOf: proxyWriteOf,
+          desired: (base) => parseRequest(proxyWriteSchema, proxyFields(proxy, base), 'body'),
+          replace: (version, write) => proxies.replace(principal, current.nodeId, version, write),
+        });
         return { proxy: proxyMessage(view) };
       }),
       deleteProxy: edge.unary({ role: 'operator' }, async (principal, request) => {
@@ -176,12 +177,7 @@ export class ProxyGrpcHandlers {
         return {};
       }),
       getProxyStatus: edge.unary({ role: 'viewer' }, async (principal, request) => {
-        const view = await proxies.find(principal, request.id);
-        const delivery = await this.delivery.status(principal, view.nodeId);
-        const served = await proxies.servedConfig(principal, view.nodeId).catch((error: unknown) => {
-          if (isDomainError(error) && error.code === 'NOT_FOUND') return undefined;
-          throw error;
-        });
+        const { proxy: view, delivery, served } = await this.delivery.overview(principal, request.id);
         return {
           status: {
             proxyId: view.id,

@@ -16,13 +16,13 @@ import {
 import { ProxyGroupService } from '../modules/proxy-groups/proxy-group.service';
 import { GrpcEdge } from './grpc-edge';
 import {
-  applyUpdateMask,
   etagOf,
   expectedVersion,
   fieldPaths,
   inRequestTerms,
   invalidField,
   listQueryOf,
+  maskedUpdate,
   nextPageToken,
   required,
   timestampOf,
@@ -123,12 +123,16 @@ export class ProxyGroupGrpcHandlers {
       updateProxyGroup: edge.unary({ role: 'operator' }, async (principal, request) => {
         const group = required(request.group, 'group');
         const id = uuidOf(group.id, 'group.id');
-        const current = await groups.get(principal, id);
-        const version = await expectedVersion(request.etag, () => Promise.resolve(current));
-        const base = proxyGroupWriteOf(current);
-        const desired = await inRequestTerms(GROUP_PATHS, () => groupWrite(group, base));
-        const write = applyUpdateMask(base, desired, request.updateMask, WRITABLE);
-        const view = await inRequestTerms(GROUP_PATHS, () => groups.replace(principal, id, version, write));
+        const view = await maskedUpdate({
+          etag: request.etag,
+          updateMask: request.updateMask,
+          writable: WRITABLE,
+          fieldPathOf: GROUP_PATHS,
+          read: () => groups.get(principal, id),
+          writeOf: proxyGroupWriteOf,
+          desired: (base) => groupWrite(group, base),
+          replace: (version, write) => groups.replace(principal, id, version, write),
+        });
         return { group: proxyGroupMessage(view) };
       }),
       scaleProxyGroup: edge.unary({ role: 'operator' }, async (principal, request) => {

@@ -20,13 +20,13 @@ import {
 import { WebhookService } from '../modules/webhooks/webhook.service';
 import { GrpcEdge } from './grpc-edge';
 import {
-  applyUpdateMask,
   etagOf,
   expectedVersion,
   fieldPaths,
   inRequestTerms,
   invalidField,
   listQueryOf,
+  maskedUpdate,
   nextPageToken,
   required,
   timestampOf,
@@ -155,16 +155,17 @@ export class WebhookGrpcHandlers {
           throw invalidField('subscription.signing_secret', 'is set at creation and never changes');
         }
         const id = uuidOf(subscription.id, 'subscription.id');
-        const current = await webhooks.get(principal, id);
-        const version = await expectedVersion(request.etag, () => Promise.resolve(current));
-        const base = webhookWriteOf(current);
-        const desired = await inRequestTerms(SUBSCRIPTION_PATHS, () =>
-          parseRequest(webhookWriteSchema, { ...base, ...subscriptionFields(subscription) }, 'body'),
-        );
-        const write = applyUpdateMask(base, desired, request.updateMask, WRITABLE);
-        const updated = await inRequestTerms(SUBSCRIPTION_PATHS, () =>
-          webhooks.replace(principal, id, version, write),
-        );
+        const updated = await maskedUpdate({
+          etag: request.etag,
+          updateMask: request.updateMask,
+          writable: WRITABLE,
+          fieldPathOf: SUBSCRIPTION_PATHS,
+          read: () => webhooks.get(principal, id),
+          writeOf: webhookWriteOf,
+          desired: (base) =>
+            parseRequest(webhookWriteSchema, { ...base, ...subscriptionFields(subscription) }, 'body'),
+          replace: (version, write) => webhooks.replace(principal, id, version, write),
+        });
         return { subscription: subscriptionMessage(updated) };
       }),
       deleteWebhookSubscription: edge.unary({ role: 'operator' }, async (principal, request) => {

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { DryRunRollback, requestScope } from '../database/request-scope';
+import { DryRunRollback } from '../database/request-scope';
 import { UnitOfWork } from '../database/unit-of-work.service';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -47,13 +47,13 @@ export class WriteRequestInterceptor implements NestInterceptor {
 
   private async dryRun(principal: Principal, reply: FastifyReply, next: CallHandler): Promise<unknown> {
     try {
-      await this.unitOfWork.openTenantTransaction(principal, async (manager) => {
-        const result: unknown = await requestScope.run(
-          { dryRun: true, transaction: { tenantId: principal.tenantId, manager } },
-          () => lastValueFrom(next.handle(), { defaultValue: undefined }),
-        );
-        throw new DryRunRollback(result);
-      });
+      await this.unitOfWork.inRequestTransaction(
+        principal,
+        async () => {
+          throw new DryRunRollback(await lastValueFrom(next.handle(), { defaultValue: undefined }));
+        },
+        { dryRun: true },
+      );
     } catch (error) {
       if (!(error instanceof DryRunRollback)) throw error;
       void reply.status(200).header('Dry-Run', 'true');
@@ -77,13 +77,10 @@ export class WriteRequestInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }))
       .digest('hex');
-    return this.unitOfWork.openTenantTransaction(principal, async (manager) => {
+    return this.unitOfWork.inRequestTransaction(principal, async (manager) => {
       const claimed = await this.claim(manager, principal, key, requestHash);
       if (!claimed) return this.replay(manager, principal, key, requestHash, reply);
-      const result: unknown = await requestScope.run(
-        { dryRun: false, transaction: { tenantId: principal.tenantId, manager } },
-        () => lastValueFrom(next.handle(), { defaultValue: undefined }),
-      );
+      const result: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
       const headers = Object.fromEntries(
         REPLAYED_HEADERS.flatMap((name) => {
           const value = reply.getHeader(name);

@@ -4,9 +4,9 @@ import { translateDatabaseError } from '@envoy-fleet/db';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import type { Principal } from '../../auth/principal';
-import { requestScope } from '../../database/request-scope';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { expectedVersionOf } from '../../http/etag';
+import { withIssuesAt } from '../../http/issue-paths';
 import { problemKindOf } from '../../http/problem-details';
 import { uuidParam } from '../../http/request-schemas';
 import { parseRequest } from '../../http/zod-request';
@@ -102,14 +102,8 @@ export class BulkService {
   }
 
   execute(principal: Principal, request: BulkRequest): Promise<BulkResultView> {
-    const open = requestScope.getStore();
-    if (open?.transaction?.tenantId === principal.tenantId) {
-      return this.runAll(principal, open.transaction.manager, request.operations);
-    }
-    return this.unitOfWork.openTenantTransaction(principal, (manager) =>
-      requestScope.run({ dryRun: false, transaction: { tenantId: principal.tenantId, manager } }, () =>
-        this.runAll(principal, manager, request.operations),
-      ),
+    return this.unitOfWork.inRequestTransaction(principal, (manager) =>
+      this.runAll(principal, manager, request.operations),
     );
   }
 
@@ -168,21 +162,8 @@ export class BulkService {
 }
 
 /** Runs an operation on its body: the issues it raises name fields of the body, so they move under `body`. */
-async function onBody<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (thrown) {
-    const error = translateDatabaseError(thrown);
-    if (!isDomainError(error) || error.issues.length === 0) throw thrown;
-    throw new DomainError(error.code, error.message, {
-      issues: error.issues.map((issue) => ({
-        path: issue.path === '' ? 'body' : `body.${issue.path}`,
-        message: issue.message,
-      })),
-      details: error.details,
-      cause: thrown,
-    });
-  }
+function onBody<T>(work: () => Promise<T>): Promise<T> {
+  return withIssuesAt((path) => (path === '' ? 'body' : `body.${path}`), work);
 }
 
 /**

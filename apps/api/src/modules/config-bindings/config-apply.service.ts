@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { canonicalJson, createEvent, DomainError } from '@envoy-fleet/domain';
-import {
-  appendEvents,
-  ConfigBindingEntity,
-  ConfigEntity,
-  ConfigVersionEntity,
-  updateVersioned,
-} from '@envoy-fleet/db';
+import { appendEvents, ConfigBindingEntity, updateVersioned } from '@envoy-fleet/db';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal';
+import { findConfigWithLatestVersion } from '../../database/lookups';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { rolloutView } from '../rollouts/rollout.dto';
 import { RolloutService } from '../rollouts/rollout.service';
@@ -32,8 +27,7 @@ export class ConfigApplyService {
 
   apply(principal: Principal, configId: string, apply: ConfigApply): Promise<ConfigApplyView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const config = await manager.findOneBy(ConfigEntity, { id: configId });
-      if (config === null) throw DomainError.notFound('config', configId);
+      const { config, version } = await findConfigWithLatestVersion(manager, configId);
       if (apply.version !== undefined && apply.version !== config.latestVersion) {
         throw new DomainError(
           'CONFLICT',
@@ -41,10 +35,6 @@ export class ConfigApplyService {
           { details: { requested: apply.version, newest: config.latestVersion } },
         );
       }
-      const version = await manager.findOneByOrFail(ConfigVersionEntity, {
-        configId,
-        number: config.latestVersion,
-      });
       const bindings: ConfigBindingEntity[] = [];
       for (const columns of targetsOf(configId, apply)) {
         await assertReferences(manager, columns);

@@ -27,6 +27,7 @@ import { API_SETTINGS } from '../../api.tokens';
 import type { ApiSettings } from '../../api-settings';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
+import { findConfig, findConfigVersion, findConfigWithLatestVersion } from '../../database/lookups';
 import { assertResourcesWithinQuota, assertWithinQuota } from '../../database/tenant-quota';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { deleteVersioned } from '../../database/versioned-delete';
@@ -96,8 +97,8 @@ export class ConfigService {
 
   get(principal: Principal, id: string): Promise<ConfigView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const config = await findConfig(manager, id);
-      return configView(config, await findVersion(manager, config, config.latestVersion));
+      const { config, version } = await findConfigWithLatestVersion(manager, id);
+      return configView(config, version);
     });
   }
 
@@ -146,7 +147,7 @@ export class ConfigService {
   ): Promise<ConfigChangeView> {
     const current = await this.unitOfWork.forTenant(principal, async (manager) => {
       const config = await findConfig(manager, id);
-      const version = await findVersion(manager, config, config.latestVersion);
+      const version = await findConfigVersion(manager, config, config.latestVersion);
       return toProxyConfig(
         config,
         openDocument(version.document as ConfigDocument, this.cipher, principal.tenantId),
@@ -173,7 +174,7 @@ export class ConfigService {
     const config = await this.unitOfWork.forTenant(principal, async (manager) => {
       const found = await findConfig(manager, id);
       if (candidate !== undefined) return candidate;
-      const version = await findVersion(manager, found, found.latestVersion);
+      const version = await findConfigVersion(manager, found, found.latestVersion);
       return toProxyConfig(
         found,
         openDocument(version.document as ConfigDocument, this.cipher, principal.tenantId),
@@ -212,7 +213,7 @@ export class ConfigService {
   getVersion(principal: Principal, id: string, number: number): Promise<ConfigVersionView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       const config = await findConfig(manager, id);
-      const version = await findVersion(manager, config, number);
+      const version = await findConfigVersion(manager, config, number);
       return {
         ...configVersionSummaryView(version),
         document: maskedProxyConfig(config, version.document as ConfigDocument),
@@ -224,8 +225,8 @@ export class ConfigService {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       const config = await findConfig(manager, id);
       const [older, newer] = await Promise.all([
-        findVersion(manager, config, from),
-        findVersion(manager, config, to),
+        findConfigVersion(manager, config, from),
+        findConfigVersion(manager, config, to),
       ]);
       return diffConfigs(
         {
@@ -250,7 +251,7 @@ export class ConfigService {
   ): Promise<ConfigChangeView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       const config = await findConfig(manager, id);
-      const target = await findVersion(manager, config, number);
+      const target = await findConfigVersion(manager, config, number);
       const document = openDocument(target.document as ConfigDocument, this.cipher, principal.tenantId);
       return this.newVersion(
         manager,
@@ -272,7 +273,7 @@ export class ConfigService {
     message: string,
   ): Promise<ConfigChangeView> {
     const current = await findConfig(manager, id);
-    const previous = await findVersion(manager, current, current.latestVersion);
+    const previous = await findConfigVersion(manager, current, current.latestVersion);
     const { metadata } = accepted.config;
     const updated = await updateVersioned(manager, ConfigEntity, id, expectedVersion, {
       name: metadata.name,
@@ -362,22 +363,6 @@ function configView(config: ConfigEntity, version: ConfigVersionEntity): ConfigV
     contentHash: version.contentHash,
     document: maskedProxyConfig(config, version.document as ConfigDocument),
   };
-}
-
-async function findConfig(manager: EntityManager, id: string): Promise<ConfigEntity> {
-  const config = await manager.findOneBy(ConfigEntity, { id });
-  if (config === null) throw DomainError.notFound('config', id);
-  return config;
-}
-
-async function findVersion(
-  manager: EntityManager,
-  config: ConfigEntity,
-  number: number,
-): Promise<ConfigVersionEntity> {
-  const version = await manager.findOneBy(ConfigVersionEntity, { configId: config.id, number });
-  if (version === null) throw DomainError.notFound(`config ${config.id} version`, String(number));
-  return version;
 }
 
 function configEvent(

@@ -1,12 +1,11 @@
-import { Controller, type MessageEvent, Query, Sse, UseGuards } from '@nestjs/common';
+import { Controller, type MessageEvent, Sse, UseGuards } from '@nestjs/common';
 import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ZodPipe } from '../../http/zod-request';
 import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
-import { type EventStreamQuery, eventStreamQuerySchema } from './event.dto';
-import { EventStreamQueryGuard } from './event-stream-query.guard';
+import type { EventStreamQuery } from './event.dto';
+import { EventStreamQueryGuard, EventStreamQueryOf } from './event-stream-query.guard';
 import { EventService } from './event.service';
 
 @ApiTags('events')
@@ -33,7 +32,7 @@ export class EventController {
   @ApiProblems(400)
   stream(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodPipe(eventStreamQuerySchema, 'query')) query: EventStreamQuery,
+    @EventStreamQueryOf() query: EventStreamQuery,
   ): Observable<MessageEvent> {
     return this.events.stream(principal, query.types);
   }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, XDS_RESOURCE_TYPES, type XdsResourceType } from '@envoy-fleet/domain';
-import { ProxyEntity } from '@envoy-fleet/db';
+import { XDS_RESOURCE_TYPES, type XdsResourceType } from '@envoy-fleet/domain';
 import type { Principal } from '../../auth/principal';
+import type { ProxyEntity } from '@envoy-fleet/db';
+import type { EntityManager } from 'typeorm';
+import { findProxy, findProxyByIdOrNodeId } from '../../database/lookups';
 import { UnitOfWork } from '../../database/unit-of-work.service';
-import { proxyStatusView, proxyView } from './proxy.dto';
+import { proxyStatusView, type ProxyView, proxyView, type ServedConfigView } from './proxy.dto';
+import { servedConfigOf } from './proxy.service';
 import type { ProxyDeliveryStatusView, ResourceStatusView } from './proxy-status.dto';
 
 type ConfigVersionRef = { id: string; configId: string; number: number } | null;
@@ -26,77 +29,104 @@ const LAST_RESPONSES = `
   WHERE h.proxy_id = $1 AND h.status = $2 AND h.responded_at IS NOT NULL
   ORDER BY h.resource_type, h.responded_at DESC`;
 
+export interface ProxyOverview {
+  readonly proxy: ProxyView;
+  readonly delivery: ProxyDeliveryStatusView;
+  /** Undefined when no config is bound to the proxy. */
+  readonly served: ServedConfigView | undefined;
+}
+
 /** What fleet-manager recorded of a proxy's xDS streams (issue 6), read in the caller's tenant. */
 @Injectable()
 export class ProxyStatusService {
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
   status(principal: Principal, nodeId: string): Promise<ProxyDeliveryStatusView> {
+    return this.unitOfWork.forTenant(principal, async (manager) =>
+      deliveryStatusOf(manager, await findProxy(manager, nodeId)),
+    );
+  }
+
+  /**
+   * A proxy named by its id or node id, with its delivery status and the config it is served, from one
+   * read of the proxy (gRPC GetProxyStatus).
+   */
+  overview(principal: Principal, idOrNodeId: string): Promise<ProxyOverview> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const proxy = await manager.findOneBy(ProxyEntity, { nodeId });
-      if (proxy === null) throw DomainError.notFound('proxy', nodeId);
-      const lastOf = async (status: 'acked' | 'nacked') => {
-        const rows = await manager.query<DeliveryRow[]>(LAST_RESPONSES, [proxy.id, status]);
-        return new Map(rows.map((row) => [row.resource_type, row]));
-      };
-      const acks = await lastOf('acked');
-      const nacks = await lastOf('nacked');
-      const base = proxyStatusView(proxyView(proxy));
-      const resources = Object.fromEntries(
-        XDS_RESOURCE_TYPES.map((type): [XdsResourceType, ResourceStatusView] => {
-          const acked = acks.get(type);
-          const nacked = nacks.get(type);
-          const inForce =
-            nacked !== undefined && (acked === undefined || nacked.responded_at > acked.responded_at);
-          return [
-            type,
-            {
-              status: base.xdsStatus[type],
-              acked:
-                acked === undefined
-                  ? null
-                  : {
-                      xdsVersion: acked.xds_version,
-                      at: acked.responded_at.toISOString(),
-                      configVersion: versionOf(acked),
-                    },
-              nack: inForce
-                ? {
-                    xdsVersion: nacked.xds_version,
-                    at: nacked.responded_at.toISOString(),
-                    message: nacked.message ?? '',
-                    configVersion: versionOf(nacked),
-                  }
-                : null,
-            },
-          ];
-        }),
-      ) as Record<XdsResourceType, ResourceStatusView>;
+      const proxy = await findProxyByIdOrNodeId(manager, idOrNodeId);
       return {
-        ...base,
-        connected: proxy.xdsConnected,
-        xdsReplica: proxy.xdsReplica,
-        connectionChangedAt: proxy.xdsConnectionChangedAt?.toISOString() ?? null,
-        configRejection:
-          proxy.configRejection === null || proxy.configRejectedAt === null
-            ? null
-            : {
-                source: proxy.configRejection.source,
-                issues: [...proxy.configRejection.issues],
-                at: proxy.configRejectedAt.toISOString(),
-              },
-        drift:
-          proxy.drift === null || proxy.driftObservedAt === null || proxy.driftedAt === null
-            ? null
-            : {
-                since: proxy.driftObservedAt.toISOString(),
-                at: proxy.driftedAt.toISOString(),
-                resources: proxy.drift.map((type) => ({ ...type })),
-              },
-        resources,
+        proxy: proxyView(proxy),
+        delivery: await deliveryStatusOf(manager, proxy),
+        served: await servedConfigOf(manager, proxy),
       };
     });
   }
+}
+
+async function deliveryStatusOf(
+  manager: EntityManager,
+  proxy: ProxyEntity,
+): Promise<ProxyDeliveryStatusView> {
+  const lastOf = async (status: 'acked' | 'nacked') => {
+    const rows = await manager.query<DeliveryRow[]>(LAST_RESPONSES, [proxy.id, status]);
+    return new Map(rows.map((row) => [row.resource_type, row]));
+  };
+  const acks = await lastOf('acked');
+  const nacks = await lastOf('nacked');
+  const base = proxyStatusView(proxyView(proxy));
+  const resources = Object.fromEntries(
+    XDS_RESOURCE_TYPES.map((type): [XdsResourceType, ResourceStatusView] => {
+      const acked = acks.get(type);
+      const nacked = nacks.get(type);
+      const inForce =
+        nacked !== undefined && (acked === undefined || nacked.responded_at > acked.responded_at);
+      return [
+        type,
+        {
+          status: base.xdsStatus[type],
+          acked:
+            acked === undefined
+              ? null
+              : {
+                  xdsVersion: acked.xds_version,
+                  at: acked.responded_at.toISOString(),
+                  configVersion: versionOf(acked),
+                },
+          nack: inForce
+            ? {
+                xdsVersion: nacked.xds_version,
+                at: nacked.responded_at.toISOString(),
+                message: nacked.message ?? '',
+                configVersion: versionOf(nacked),
+              }
+            : null,
+        },
+      ];
+    }),
+  ) as Record<XdsResourceType, ResourceStatusView>;
+  return {
+    ...base,
+    connected: proxy.xdsConnected,
+    xdsReplica: proxy.xdsReplica,
+    connectionChangedAt: proxy.xdsConnectionChangedAt?.toISOString() ?? null,
+    configRejection:
+      proxy.configRejection === null || proxy.configRejectedAt === null
+        ? null
+        : {
+            source: proxy.configRejection.source,
+            issues: [...proxy.configRejection.issues],
+            at: proxy.configRejectedAt.toISOString(),
+          },
+    drift:
+      proxy.drift === null || proxy.driftObservedAt === null || proxy.driftedAt === null
+        ? null
+        : {
+            since: proxy.driftObservedAt.toISOString(),
+            at: proxy.driftedAt.toISOString(),
+            resources: proxy.drift.map((type) => ({ ...type })),
+          },
+    resources,
+  };
 }
 
 function versionOf(row: DeliveryRow): ConfigVersionRef {

@@ -13,8 +13,6 @@ import {
 import {
   appendEvents,
   ConfigBindingEntity,
-  ConfigEntity,
-  ConfigVersionEntity,
   NodeEntity,
   ProxyEntity,
   ProxyGroupEntity,
@@ -23,6 +21,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
+import { findConfigWithLatestVersion, findProxy, findProxyByIdOrNodeId } from '../../database/lookups';
 import { assertWithinQuota } from '../../database/tenant-quota';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { deleteVersioned } from '../../database/versioned-delete';
@@ -43,7 +42,6 @@ import {
 import { maskedProxyConfig } from '../configs/config.dto';
 
 type Change = 'created' | 'updated' | 'deleted';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Envoy instances, addressed by their node id [seed 000 4.1.1]. */
 @Injectable()
@@ -69,10 +67,9 @@ export class ProxyService {
 
   /** The proxy with this id or, failing that, this Envoy node id (the gRPC API names proxies either way). */
   find(principal: Principal, idOrNodeId: string): Promise<ProxyView> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const byId = UUID.test(idOrNodeId) ? await manager.findOneBy(ProxyEntity, { id: idOrNodeId }) : null;
-      return proxyView(byId ?? (await findProxy(manager, idOrNodeId)));
-    });
+    return this.unitOfWork.forTenant(principal, async (manager) =>
+      proxyView(await findProxyByIdOrNodeId(manager, idOrNodeId)),
+    );
   }
 
   /**
@@ -81,44 +78,15 @@ export class ProxyService {
    */
   servedConfig(principal: Principal, nodeId: string): Promise<ServedConfigView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const proxy = await findProxy(manager, nodeId);
-      const groups = await manager.find(ProxyGroupEntity, { select: { id: true, parentId: true } });
-      const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
-      const bindings = await manager.findBy(ConfigBindingEntity, {});
-      const chosen = chooseBinding(
-        {
-          proxyId: proxy.id,
-          labels: proxy.labels,
-          groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
-        },
-        bindings,
-      );
-      if (
-        chosen === undefined ||
-        chosen.configId === null ||
-        chosen.mode === 'template' ||
-        chosen.mode === 'inherit'
-      ) {
+      const served = await servedConfigOf(manager, await findProxy(manager, nodeId));
+      if (served === undefined) {
         throw new DomainError(
           'NOT_FOUND',
           `no config is bound to proxy ${nodeId} by instance, group or label selector`,
-          {
-            details: { entity: 'served config', id: nodeId },
-          },
+          { details: { entity: 'served config', id: nodeId } },
         );
       }
-      const config = await manager.findOneByOrFail(ConfigEntity, { id: chosen.configId });
-      const version = await manager.findOneByOrFail(ConfigVersionEntity, {
-        configId: config.id,
-        number: config.latestVersion,
-      });
-      return {
-        nodeId,
-        binding: { id: chosen.id, mode: chosen.mode },
-        config: { id: config.id, name: config.name },
-        version: { number: version.number, contentHash: version.contentHash },
-        document: maskedProxyConfig(config, version.document as ConfigDocument),
-      };
+      return served;
     });
   }
 
@@ -179,10 +147,38 @@ export class ProxyService {
   }
 }
 
-async function findProxy(manager: EntityManager, nodeId: string): Promise<ProxyEntity> {
-  const proxy = await manager.findOneBy(ProxyEntity, { nodeId });
-  if (proxy === null) throw DomainError.notFound('proxy', nodeId);
-  return proxy;
+/** What `servedConfig` answers for a proxy already read; undefined when no config is bound to it. */
+export async function servedConfigOf(
+  manager: EntityManager,
+  proxy: ProxyEntity,
+): Promise<ServedConfigView | undefined> {
+  const groups = await manager.find(ProxyGroupEntity, { select: { id: true, parentId: true } });
+  const parentOf = new Map(groups.map((group) => [group.id, group.parentId]));
+  const bindings = await manager.findBy(ConfigBindingEntity, {});
+  const chosen = chooseBinding(
+    {
+      proxyId: proxy.id,
+      labels: proxy.labels,
+      groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
+    },
+    bindings,
+  );
+  if (
+    chosen === undefined ||
+    chosen.configId === null ||
+    chosen.mode === 'template' ||
+    chosen.mode === 'inherit'
+  ) {
+    return undefined;
+  }
+  const { config, version } = await findConfigWithLatestVersion(manager, chosen.configId);
+  return {
+    nodeId: proxy.nodeId,
+    binding: { id: chosen.id, mode: chosen.mode },
+    config: { id: config.id, name: config.name },
+    version: { number: version.number, contentHash: version.contentHash },
+    document: maskedProxyConfig(config, version.document as ConfigDocument),
+  };
 }
 
 /** The group exists; on a VM, the ports come from the VM's ranges (their uniqueness is the database's). */

@@ -5,6 +5,7 @@ import { appendEvents, ProxyGroupEntity, updateVersioned } from '@envoy-fleet/db
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
+import { assertWithinQuota } from '../../database/tenant-quota';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { deleteVersioned } from '../../database/versioned-delete';
 import type { ListQuery, Page } from '../../http/list-query';
@@ -93,7 +94,11 @@ export class ProxyGroupService {
   scale(principal: Principal, id: string, scale: ProxyGroupScale): Promise<ProxyGroupView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       const current = await findGroup(manager, id);
-      await assertScaleWithinQuota(manager, principal.tenantId, id, scale.replicas);
+      // The group's own proxies are replaced by the new count; those being removed no longer count.
+      await assertWithinQuota(manager, principal.tenantId, 'maxProxies', {
+        rows: scale.replicas,
+        counted: { where: `group_id <> $1 AND desired_state <> 'removed'`, parameters: [id] },
+      });
       const group = await updateVersioned(manager, ProxyGroupEntity, id, current.version, {
         desiredReplicas: scale.replicas,
       });
@@ -130,26 +135,6 @@ async function findParent(manager: EntityManager, parentId: string): Promise<voi
       issues: [{ path: 'parentId', message: 'refers to a group that does not exist' }],
     });
   }
-}
-
-/** The tenant row is locked so that concurrent scale requests are counted one by one. */
-async function assertScaleWithinQuota(
-  manager: EntityManager,
-  tenantId: string,
-  groupId: string,
-  replicas: number,
-): Promise<void> {
-  const tenants: { quota_max_proxies: number }[] = await manager.query(
-    'SELECT quota_max_proxies FROM tenants WHERE id = $1 FOR UPDATE',
-    [tenantId],
-  );
-  const limit = tenants[0]?.quota_max_proxies;
-  if (limit === undefined) throw DomainError.notFound('tenant', tenantId);
-  const others: { count: string }[] = await manager.query(
-    `SELECT count(*) AS count FROM proxies WHERE group_id <> $1 AND desired_state <> 'removed'`,
-    [groupId],
-  );
-  if (Number(others[0]?.count ?? 0) + replicas > limit) throw DomainError.quotaExceeded('maxProxies', limit);
 }
 
 /** The database refuses a cycle too (a trigger); checking here names the field and the loop. */

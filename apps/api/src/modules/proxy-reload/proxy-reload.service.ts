@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { createEvent, DomainError } from '@envoy-fleet/domain';
-import { appendEvents, ProxyEntity } from '@envoy-fleet/db';
+import { createEvent } from '@envoy-fleet/domain';
+import { appendEvents } from '@envoy-fleet/db';
 import type { Principal } from '../../auth/principal';
+import { findProxy } from '../../database/lookups';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import type { ReloadRequestView } from './proxy-reload.dto';
 
@@ -19,8 +20,7 @@ export class ProxyReloadService {
 
   request(principal: Principal, nodeId: string): Promise<ReloadRequestView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const proxy = await manager.findOneBy(ProxyEntity, { nodeId });
-      if (proxy === null) throw DomainError.notFound('proxy', nodeId);
+      const proxy = await findProxy(manager, nodeId);
       const event = createEvent('proxy.reload.requested', {
         id: randomUUID(),
         tenantId: principal.tenantId,
