@@ -10,8 +10,11 @@ import type { Logger } from '@envoy-fleet/telemetry';
 import type { NackDetail } from '../protocol/snapshot-view';
 import type { ProxyInfo, SentResponse, XdsObserver } from '../transport/xds-observer';
 
-/** Reports per `proxy.reports` message: about 250 bytes each, well under NATS's 1 MiB payload limit. */
-const MAX_REPORTS_PER_BATCH = 1_000;
+/**
+ * Reports per `proxy.reports` message: about 250 bytes each, well under NATS's 1 MiB payload limit, and
+ * few enough for fleet-manager to record within its acknowledgement wait.
+ */
+const MAX_REPORTS_PER_BATCH = 500;
 /** How long a report waits for others to share its message. */
 const BATCH_DELAY_MS = 20;
 
