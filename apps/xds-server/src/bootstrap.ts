@@ -4,6 +4,7 @@ import {
   createServiceTelemetry,
   healthReportCheck,
   loadEnv,
+  reachableHost,
   type OwnedResources,
   type RunningApp,
   type ServiceTelemetry,
@@ -72,13 +73,8 @@ async function start(env: XdsServerEmbeddedEnv, openAdapters: OpenAdapters): Pro
       });
     },
   });
-  const xdsAddress = `${displayHost(env.XDS_HOST)}:${started.xds?.port ?? env.XDS_PORT}`;
+  const xdsAddress = `${reachableHost(env.XDS_HOST)}:${started.xds?.port ?? env.XDS_PORT}`;
   return { ...app, endpoints: [{ label: 'xDS (ADS over gRPC)', address: xdsAddress }] };
-}
-
-/** A wildcard bind address is reached on loopback from this machine. */
-function displayHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 async function connect(

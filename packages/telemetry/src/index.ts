@@ -13,6 +13,7 @@ export {
   type ReadinessCheck,
   type ReadinessReport,
 } from './health/readiness';
+export { reachableHost } from './http/reachable-host';
 export { startHttpApp, type HttpAppOptions } from './http/start-http-app';
 export { OwnedResources } from './shutdown/owned-resources';
 export type { AppEndpoint, RunningApp } from './shutdown/running-app';

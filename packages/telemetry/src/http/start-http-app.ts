@@ -7,6 +7,7 @@ import type { ServiceTelemetry } from '../service-telemetry';
 import { OwnedResources } from '../shutdown/owned-resources';
 import type { RunningApp } from '../shutdown/running-app';
 import { instrumentFastify } from './instrument-fastify';
+import { reachableHost } from './reachable-host';
 
 export interface HttpAppOptions {
   readonly telemetry: ServiceTelemetry;
@@ -78,6 +79,6 @@ async function stop(
 /** A URL a client on this machine can use: a wildcard bind address is reached through the loopback. */
 function urlOf(server: Server): string {
   const { address, port, family } = server.address() as AddressInfo;
-  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  const host = reachableHost(address);
   return family === 'IPv6' && host !== '127.0.0.1' ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
