@@ -34,6 +34,8 @@ describe(configVersionOfServingKey.name, () => {
     const id = '0b9d4f6e-5c1a-4e8e-9d55-2f1c3a4b5c6d';
     expect(configVersionOfServingKey(`t:8a1f2b3c-0000-4000-8000-000000000001:version:${id}`)).toBe(id);
     expect(configVersionOfServingKey('t:tenant:document:abc')).toBeUndefined();
+    expect(configVersionOfServingKey(`t:tenant:version:${id}:port:10001`)).toBe(id);
     expect(configVersionOfServingKey(`t:tenant:version:${id}:extra`)).toBeUndefined();
+    expect(configVersionOfServingKey(`t:tenant:document:abc:port:10001`)).toBeUndefined();
   });
 });

@@ -43,12 +43,13 @@ export function statusAfterAck(ackedVersion: string, servedVersion: string | und
 }
 
 const SNAPSHOT_OF_VERSION =
-  /^t:[^:]+:version:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+  /^t:[^:]+:version:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?::port:\d+)?$/;
 
 /**
  * The config version a serving key's snapshot was built from: fleet-manager names the snapshot of a
- * stored config version `t:<tenant>:version:<config version id>` (snapshot-builder). Snapshots rendered
- * from a template or inherited with overrides come from no single version: undefined.
+ * stored config version `t:<tenant>:version:<config version id>` (snapshot-builder), with `:port:<port>`
+ * when its listeners are bound to the proxy's allocated port (listener-ports). Snapshots rendered from a
+ * template or inherited with overrides come from no single version: undefined.
  */
 export function configVersionOfServingKey(servingKey: string): string | undefined {
   return SNAPSHOT_OF_VERSION.exec(servingKey)?.[1];

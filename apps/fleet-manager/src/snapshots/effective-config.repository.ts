@@ -22,6 +22,7 @@ import {
   type StoredVersion,
 } from './config-resolution';
 import { loadConfigReleases, releasedVersion } from './config-release';
+import { bindListenerPorts } from './listener-ports';
 import { type ResourceEntry } from './config-translation';
 
 export interface ProxyConfigTarget {
@@ -140,10 +141,11 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
     documentOf: (versionId) => documents.get(versionId),
     templates,
   });
+  const bound = await bindListenerPorts(manager, resolutions);
   return proxies.map((proxy) => ({
     tenantId: proxy.tenantId,
     nodeId: proxy.nodeId,
-    resolution: resolutions.get(proxy.id) ?? { status: 'unbound' },
+    resolution: bound.get(proxy.id) ?? { status: 'unbound' },
   }));
 }
 
