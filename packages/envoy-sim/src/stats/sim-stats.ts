@@ -23,25 +23,47 @@ function segment(name: string): string {
   return name.replace(/:/g, '_');
 }
 
+/**
+ * Scopes are immutable and the same for every simulated Envoy: each one is built once per key (every
+ * update of every sim records stats in them, thousands of times per fleet-wide change).
+ */
+const knownScopes = new Map<string, StatScope>();
+
+function scope(key: string, build: () => StatScope): StatScope {
+  let known = knownScopes.get(key);
+  if (known === undefined) {
+    known = build();
+    knownScopes.set(key, known);
+  }
+  return known;
+}
+
 export const scopes = {
-  plain: (prefix: string): StatScope => ({ prefix, prometheusPrefix: prefix, tags: {} }),
+  plain: (prefix: string): StatScope =>
+    scope(`plain\0${prefix}`, () => ({ prefix, prometheusPrefix: prefix, tags: {} })),
   /** `cluster.<name>.`: Envoy tags it `envoy_cluster_name`. */
-  cluster: (name: string): StatScope => ({
-    prefix: `cluster.${segment(name)}.`,
-    prometheusPrefix: 'cluster.',
-    tags: { envoy_cluster_name: segment(name) },
-  }),
+  cluster: (name: string): StatScope =>
+    scope(`cluster\0${name}`, () => ({
+      prefix: `cluster.${segment(name)}.`,
+      prometheusPrefix: 'cluster.',
+      tags: { envoy_cluster_name: segment(name) },
+    })),
   /** `http.<stat_prefix>.rds.<route_config_name>.`: tagged with the connection manager prefix and route. */
-  rds: (statPrefix: string, routeName: string): StatScope => ({
-    prefix: `http.${segment(statPrefix)}.rds.${segment(routeName)}.`,
-    prometheusPrefix: 'http.rds.',
-    tags: { envoy_http_conn_manager_prefix: segment(statPrefix), envoy_rds_route_config: segment(routeName) },
-  }),
-  sds: (secretName: string): StatScope => ({
-    prefix: `sds.${segment(secretName)}.`,
-    prometheusPrefix: `sds.${segment(secretName)}.`,
-    tags: {},
-  }),
+  rds: (statPrefix: string, routeName: string): StatScope =>
+    scope(`rds\0${statPrefix}\0${routeName}`, () => ({
+      prefix: `http.${segment(statPrefix)}.rds.${segment(routeName)}.`,
+      prometheusPrefix: 'http.rds.',
+      tags: {
+        envoy_http_conn_manager_prefix: segment(statPrefix),
+        envoy_rds_route_config: segment(routeName),
+      },
+    })),
+  sds: (secretName: string): StatScope =>
+    scope(`sds\0${secretName}`, () => ({
+      prefix: `sds.${segment(secretName)}.`,
+      prometheusPrefix: `sds.${segment(secretName)}.`,
+      tags: {},
+    })),
 };
 
 /** Stat names repeat across thousands of simulated Envoys in one process: keep one copy of each. */
@@ -57,20 +79,28 @@ function intern(name: string): string {
 /** Counters, gauges and text readouts of one simulated Envoy, named as Envoy names them. */
 export class SimStats {
   private readonly stats = new Map<string, Stat>();
+  /** The same stats by scope prefix and name: found without building the full name. */
+  private readonly byScope = new Map<string, Map<string, Stat>>();
 
   private stat(kind: StatKind, scope: StatScope, name: string): Stat {
-    const fullName = scope.prefix + name;
-    let stat = this.stats.get(fullName);
-    if (!stat) {
-      stat = {
+    let scoped = this.byScope.get(scope.prefix);
+    if (scoped === undefined) {
+      scoped = new Map();
+      this.byScope.set(scope.prefix, scoped);
+    }
+    let stat = scoped.get(name);
+    if (stat === undefined) {
+      const fullName = intern(scope.prefix + name);
+      stat = this.stats.get(fullName) ?? {
         kind,
-        name: intern(fullName),
+        name: fullName,
         prometheusName: intern(scope.prometheusPrefix + name),
         tags: scope.tags,
         value: kind === 'text' ? '' : 0,
         used: false,
       };
-      this.stats.set(stat.name, stat);
+      this.stats.set(fullName, stat);
+      scoped.set(name, stat);
     }
     return stat;
   }
