@@ -48,6 +48,29 @@ describe(ResponseEncoder.name, () => {
     expect({ ...second, nonce: 'a' }).toEqual(first);
   });
 
+  it('shares the body of a named selection between streams whose lists name the same resources', () => {
+    const response = { typeUrl: TYPE_URLS.cluster, version: 'v2', complete: false };
+
+    const first = DiscoveryResponse.decode(
+      sut.sotw({ ...response, nonce: 'a', resources: [{ name: 'c', hash }] }, snapshot),
+    );
+    const second = DiscoveryResponse.decode(
+      sut.sotw({ ...response, nonce: 'b', resources: [{ name: 'c', hash }] }, ServedSnapshot.empty()),
+    );
+
+    expect({ ...second, nonce: 'a' }).toEqual(first);
+  });
+
+  it('appends a nonce longer than one length byte intact', () => {
+    const nonce = 'n'.repeat(300);
+    const bytes = sut.sotw(
+      { typeUrl: TYPE_URLS.cluster, version: 'v1', nonce, complete: true, resources: [{ name: 'c', hash }] },
+      snapshot,
+    );
+
+    expect(DiscoveryResponse.decode(bytes)).toMatchObject({ versionInfo: 'v1', nonce });
+  });
+
   it('encodes an empty ClusterLoadAssignment named after the request', () => {
     const bytes = sut.sotw(
       {
