@@ -11,6 +11,7 @@ import {
   type ConfigDocument,
   isXdsResourceType,
   type JsonObject,
+  type Labels,
   type XdsResourceType,
 } from '@envoy-fleet/domain';
 import { type DataSource, type EntityManager, In } from 'typeorm';
@@ -47,10 +48,19 @@ export interface BuildSession {
    * other proxy of the tenant. Only rows whose rejection changes are written.
    */
   recordRejections(rejections: ReadonlyMap<string, ConfigRejection>): Promise<void>;
-  /** The resources of a stored version, each with a content key (sha256 of its body, computed by PostgreSQL). */
-  versionEntries(versionId: string): Promise<ResourceEntry[]>;
+  /**
+   * The resources of a stored version, each with a content key (its section and the sha256 of its body,
+   * computed by PostgreSQL), and the bodies of those whose key is not among `knownKeys`.
+   */
+  versionResources(versionId: string, knownKeys: readonly string[]): Promise<VersionResources>;
   /** The bodies among a stored version's resources that have these content keys. */
   versionBodies(versionId: string, contentKeys: readonly string[]): Promise<Map<string, JsonObject>>;
+}
+
+export interface VersionResources {
+  readonly entries: ResourceEntry[];
+  /** Bodies by content key. */
+  readonly bodies: Map<string, JsonObject>;
 }
 
 const ACTOR = 'system:fleet-manager';
@@ -83,7 +93,7 @@ export class EffectiveConfigRepository {
       return work({
         resolve: () => resolveTenant(manager, tenantId),
         recordRejections: (rejections) => recordRejections(manager, tenantId, rejections),
-        versionEntries: (versionId) => versionEntries(manager, versionId),
+        versionResources: (versionId, knownKeys) => versionResources(manager, versionId, knownKeys),
         versionBodies: (versionId, contentKeys) => versionBodies(manager, versionId, contentKeys),
       });
     });
@@ -101,10 +111,7 @@ export class EffectiveConfigRepository {
 
 async function resolveTenant(manager: EntityManager, tenantId: string): Promise<ProxyConfigTarget[]> {
   const [proxies, groups, bindings] = await Promise.all([
-    manager.find(ProxyEntity, {
-      select: { id: true, tenantId: true, nodeId: true, groupId: true, labels: true },
-      where: { tenantId },
-    }),
+    tenantProxies(manager, tenantId),
     manager.find(ProxyGroupEntity, { select: { id: true, parentId: true }, where: { tenantId } }),
     manager.findBy(ConfigBindingEntity, { tenantId }),
   ]);
@@ -149,6 +156,28 @@ async function resolveTenant(manager: EntityManager, tenantId: string): Promise<
   }));
 }
 
+interface TenantProxy {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly nodeId: string;
+  readonly groupId: string;
+  readonly labels: Labels;
+}
+
+/** The columns resolution reads, without hydrating entities (a tenant may hold thousands of proxies). */
+async function tenantProxies(manager: EntityManager, tenantId: string): Promise<TenantProxy[]> {
+  const rows = await manager.query<
+    { id: string; tenant_id: string; node_id: string; group_id: string; labels: Labels }[]
+  >('SELECT id, tenant_id, node_id, group_id, labels FROM proxies WHERE tenant_id = $1', [tenantId]);
+  return rows.map((row) => ({
+    id: row.id,
+    tenantId: row.tenant_id,
+    nodeId: row.node_id,
+    groupId: row.group_id,
+    labels: row.labels,
+  }));
+}
+
 async function recordRejections(
   manager: EntityManager,
   tenantId: string,
@@ -188,14 +217,31 @@ function storedContentKey(section: XdsResourceType, digest: string): string {
   return `${section}:jsonb:${digest}`;
 }
 
-async function versionEntries(manager: EntityManager, versionId: string): Promise<ResourceEntry[]> {
-  const rows = await manager.query<{ section: string; name: string; digest: string }[]>(
-    `SELECT section, name, digest FROM (${VERSION_RESOURCES}) AS resources ORDER BY section, position`,
-    [versionId],
+/** One read of the version's document: every entry, and the bodies PostgreSQL was not told are known. */
+async function versionResources(
+  manager: EntityManager,
+  versionId: string,
+  knownKeys: readonly string[],
+): Promise<VersionResources> {
+  const rows = await manager.query<
+    { section: string; name: string; digest: string; body: JsonObject | null }[]
+  >(
+    `SELECT r.section, r.name, r.digest, CASE WHEN known.key IS NULL THEN r.body END AS body
+     FROM (${VERSION_RESOURCES}) AS r
+     LEFT JOIN (SELECT DISTINCT unnest($2::text[]) AS key) AS known
+       ON known.key = r.section || ':jsonb:' || r.digest
+     ORDER BY r.section, r.position`,
+    [versionId, knownKeys],
   );
-  return rows.flatMap(({ section, name, digest }) =>
-    isXdsResourceType(section) ? [{ section, name, contentKey: storedContentKey(section, digest) }] : [],
-  );
+  const entries: ResourceEntry[] = [];
+  const bodies = new Map<string, JsonObject>();
+  for (const { section, name, digest, body } of rows) {
+    if (!isXdsResourceType(section)) continue;
+    const contentKey = storedContentKey(section, digest);
+    entries.push({ section, name, contentKey });
+    if (body !== null) bodies.set(contentKey, body);
+  }
+  return { entries, bodies };
 }
 
 async function versionBodies(

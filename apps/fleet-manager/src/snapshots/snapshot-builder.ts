@@ -134,11 +134,11 @@ export class SnapshotBuilder {
         }
         for (const nodeId of nodeIds) servable.set(nodeId, servingKey);
       }
-      const current = await this.deps.store.getPointers('proxy', [...servable.keys()]);
+      const current = await this.proxyPointers([...servable.keys()]);
       const moved = new Map(
         [...servable].filter(([nodeId, servingKey]) => current.get(nodeId) !== servingKey),
       );
-      if (moved.size > 0) await this.deps.store.setPointers('proxy', moved);
+      await this.moveProxyPointers(moved);
       const left = [...moved.keys()].flatMap((nodeId) => current.get(nodeId) ?? []);
       await session.recordRejections(
         new Map(
@@ -166,6 +166,20 @@ export class SnapshotBuilder {
     const pointers = await this.deps.store.getPointers('serving', servingKeys);
     const manifests = await this.deps.store.getBlobs('manifest', [...new Set(pointers.values())]);
     return new Set([...pointers].filter(([, hash]) => manifests.has(hash)).map(([servingKey]) => servingKey));
+  }
+
+  /** Reads proxy pointers in batches sent at once (the store pipelines them on its connection). */
+  private async proxyPointers(nodeIds: readonly string[]): Promise<Map<string, string>> {
+    const found = await Promise.all(
+      batches(nodeIds).map((batch) => this.deps.store.getPointers('proxy', batch)),
+    );
+    return new Map(found.flatMap((pointers) => [...pointers]));
+  }
+
+  private async moveProxyPointers(moved: ReadonlyMap<string, string>): Promise<void> {
+    await Promise.all(
+      batches([...moved]).map((batch) => this.deps.store.setPointers('proxy', new Map(batch))),
+    );
   }
 
   /** Deletes the pointers of proxies that are not in PostgreSQL (deleted while no replica was running). */
@@ -203,9 +217,17 @@ export class SnapshotBuilder {
   private async translate(session: BuildSession, config: EffectiveConfig): Promise<Translation> {
     const { content } = config;
     if ('document' in content) return translateDocument(content.document, this.translations);
-    return translateEntries(await session.versionEntries(content.versionId), this.translations, (keys) =>
-      session.versionBodies(content.versionId, keys),
+    const { versionId } = content;
+    const { entries, bodies } = await session.versionResources(
+      versionId,
+      this.translations.recentKeys(KNOWN_KEYS_SENT),
     );
+    return translateEntries(entries, this.translations, async (keys) => {
+      // Only a body evicted from the cache while the version was read is missing.
+      const unread = keys.filter((key) => !bodies.has(key));
+      if (unread.length === 0) return bodies;
+      return new Map([...bodies, ...(await session.versionBodies(versionId, unread))]);
+    });
   }
 
   private async announce(servingKeys: readonly string[]): Promise<void> {
@@ -220,6 +242,22 @@ export class SnapshotBuilder {
       }),
     );
   }
+}
+
+/**
+ * How many of the cache's most recently used content keys a build tells PostgreSQL it knows, so that
+ * their bodies are not sent; a body whose key is cached but not among them is only sent needlessly.
+ */
+const KNOWN_KEYS_SENT = 10_000;
+
+/** Pointers per store call; the calls of one build go out together. */
+const POINTER_BATCH = 1_000;
+
+function batches<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += POINTER_BATCH)
+    result.push(items.slice(start, start + POINTER_BATCH));
+  return result;
 }
 
 function groupByServingKey(

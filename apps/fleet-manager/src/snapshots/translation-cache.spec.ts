@@ -39,6 +39,7 @@ describe(TranslationCache.name, () => {
 
     sut.translate('cluster:json:c', source.translate);
 
+    expect(sut.recentKeys(5)).toEqual(['cluster:json:c', 'cluster:json:a']);
     expect(sut.has('cluster:json:a')).toBe(true);
     expect(sut.has('cluster:json:b')).toBe(false);
     expect(sut.has('cluster:json:c')).toBe(true);

@@ -32,6 +32,16 @@ export class TranslationCache {
     return this.misses;
   }
 
+  /** Up to `limit` keys, most recently used first. */
+  recentKeys(limit: number): string[] {
+    const keys: string[] = [];
+    for (const key of this.entries.keys()) {
+      if (keys.length >= limit) break;
+      keys.push(key);
+    }
+    return keys;
+  }
+
   has(contentKey: string): boolean {
     return this.entries.has(contentKey);
   }
