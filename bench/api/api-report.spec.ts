@@ -9,9 +9,11 @@ const outcome = (p99: number) => ({
   latency: { p50: 12.34, p90: 40, p99, max: p99 + 10 },
 });
 
+const cpu = { apiMs: 12_345, postgresMs: 4_000 };
+
 describe('api benchmark report', () => {
   it('turns an autocannon outcome into throughput of successful requests and rounded latencies', () => {
-    expect(scenarioResult({ name: 'GET one', kind: 'read' }, 100, outcome(80))).toEqual({
+    expect(scenarioResult({ name: 'GET one', kind: 'read' }, 100, outcome(80), cpu)).toEqual({
       scenario: 'GET one',
       kind: 'read',
       connections: 100,
@@ -22,14 +24,15 @@ describe('api benchmark report', () => {
       timeouts: 0,
       throughputRps: 500,
       latencyMs: { p50: 12.3, p90: 40, p99: 80, max: 90 },
+      cpuMsPerRequest: { api: 2.47, postgres: 0.8 },
     });
   });
 
   it('judges reads at the goal concurrency by the slowest p99, and gives no verdict without such a run', () => {
     const results = [
-      scenarioResult({ name: 'GET list', kind: 'read' }, 1_000, outcome(95)),
-      scenarioResult({ name: 'GET one', kind: 'read' }, 1_000, outcome(120)),
-      scenarioResult({ name: 'POST', kind: 'write' }, 1_000, outcome(900)),
+      scenarioResult({ name: 'GET list', kind: 'read' }, 1_000, outcome(95), cpu),
+      scenarioResult({ name: 'GET one', kind: 'read' }, 1_000, outcome(120), cpu),
+      scenarioResult({ name: 'POST', kind: 'write' }, 1_000, outcome(900), cpu),
     ];
 
     expect(readVerdict(results, { connections: 1_000, p99Ms: 100 })).toBe(
@@ -39,8 +42,10 @@ describe('api benchmark report', () => {
     expect(readVerdict(results, { connections: 100, p99Ms: 100 })).toBeUndefined();
   });
 
-  it('prints one aligned row per run, failures counted together', () => {
-    const lines = table([scenarioResult({ name: 'GET one', kind: 'read' }, 100, outcome(80))]).split('\n');
+  it('prints one aligned row per run, failures counted together, with CPU time per request', () => {
+    const lines = table([scenarioResult({ name: 'GET one', kind: 'read' }, 100, outcome(80), cpu)]).split(
+      '\n',
+    );
 
     expect(lines).toHaveLength(3);
     expect(lines[2]?.split(/\s+/)).toEqual([
@@ -54,6 +59,8 @@ describe('api benchmark report', () => {
       '90.0',
       '5000',
       '4',
+      '2.47',
+      '0.80',
     ]);
   });
 });

@@ -15,6 +15,17 @@ export interface ScenarioResult {
     readonly p99: number;
     readonly max: number;
   };
+  /**
+   * CPU time per successful request of the api process and of the PostgreSQL backends serving it
+   * (user + system, from /proc): unlike latency, barely changed by other load on the machine.
+   */
+  readonly cpuMsPerRequest: { readonly api: number; readonly postgres: number };
+}
+
+/** CPU milliseconds the api process and its PostgreSQL backends used during a run. */
+export interface RunCpu {
+  readonly apiMs: number;
+  readonly postgresMs: number;
 }
 
 /** The subset of an autocannon result this benchmark reads. */
@@ -36,8 +47,11 @@ export function scenarioResult(
   scenario: { readonly name: string; readonly kind: 'read' | 'write' },
   connections: number,
   outcome: AutocannonOutcome,
+  cpu: RunCpu,
 ): ScenarioResult {
   const round = (value: number) => Math.round(value * 10) / 10;
+  const perRequest = (ms: number) =>
+    outcome['2xx'] === 0 ? 0 : Math.round((ms / outcome['2xx']) * 100) / 100;
   return {
     scenario: scenario.name,
     kind: scenario.kind,
@@ -54,12 +68,25 @@ export function scenarioResult(
       p99: round(outcome.latency.p99),
       max: round(outcome.latency.max),
     },
+    cpuMsPerRequest: { api: perRequest(cpu.apiMs), postgres: perRequest(cpu.postgresMs) },
   };
 }
 
 /** A fixed-width table of the results, one row per scenario and concurrency. */
 export function table(results: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'conns', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'other'];
+  const header = [
+    'scenario',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'max ms',
+    '2xx',
+    'other',
+    'api cpu ms/req',
+    'pg cpu ms/req',
+  ];
   const rows = results.map((result) => [
     result.scenario,
     String(result.connections),
@@ -70,6 +97,8 @@ export function table(results: readonly ScenarioResult[]): string {
     result.latencyMs.max.toFixed(1),
     String(result.ok),
     String(result.non2xx + result.errors + result.timeouts),
+    result.cpuMsPerRequest.api.toFixed(2),
+    result.cpuMsPerRequest.postgres.toFixed(2),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),

@@ -13,6 +13,7 @@ import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import autocannon from 'autocannon';
 import { edgeProxyConfig } from './api-config';
 import { readVerdict, type ScenarioResult, scenarioResult, table } from './api-report';
+import { cpuMsBetween, sampleCpu } from './process-cpu';
 
 /**
  * `pnpm --filter @envoy-fleet/bench run api [-- --connections 100,1000 --duration-s 10 --seed 500
@@ -248,6 +249,7 @@ async function main(): Promise<void> {
         await settle(api.url, accessToken, probe);
         const pace = options.rate === undefined ? '' : ` at ${options.rate} req/s in all`;
         log(`- ${scenario.name} with ${connections} connections${pace} for ${options.durationS} s`);
+        const before = await sampleCpu(api.pid, database.name);
         const outcome = await drive(
           api.url,
           accessToken,
@@ -256,7 +258,13 @@ async function main(): Promise<void> {
           options.durationS,
           options.rate,
         );
-        results.push(scenarioResult(scenario, connections, outcome));
+        const after = await sampleCpu(api.pid, database.name);
+        results.push(
+          scenarioResult(scenario, connections, outcome, {
+            apiMs: cpuMsBetween(before.api, after.api),
+            postgresMs: cpuMsBetween(before.postgres, after.postgres),
+          }),
+        );
       }
     }
     log('');
