@@ -79,6 +79,32 @@ describe('node-agent: reconciliation, observed failures and outages', () => {
     expect(stop).toMatchObject({ ok: true, changed: true, containerId: ids[0] });
   });
 
+  it('does not restart a container again for a restart redelivered after the agent itself restarted', async () => {
+    const spec = await proxySpec(group, 8);
+    const id = containerIdOf(await fleet.execute('create', spec));
+    const startedAt = async () => Date.parse((await docker().getContainer(id).inspect()).State.StartedAt);
+    const created = await startedAt();
+    const issuedAt = new Date().toISOString();
+    const restart = { proxyId: spec.proxyId, graceSeconds: 5 };
+
+    const first = await fleet.result(await fleet.send('restart', restart, randomUUID(), issuedAt));
+    const restarted = await startedAt();
+    await agent?.close();
+    agent = await startAgent(nats.url, nodeId);
+    // The new agent has no memory of the first delivery. JetStream drops a resend of the same message id,
+    // so the redelivery comes under a fresh one: the agent decides by the command's issue time alone.
+    const redelivered = await fleet.result(await fleet.send('restart', restart, randomUUID(), issuedAt));
+    const afterRedelivery = await startedAt();
+    const later = await fleet.execute('restart', restart);
+
+    expect(first).toMatchObject({ ok: true, changed: true, containerId: id });
+    expect(restarted > created).toBe(true);
+    expect(redelivered).toMatchObject({ ok: true, changed: false, containerId: id });
+    expect(afterRedelivery).toBe(restarted);
+    expect(later).toMatchObject({ ok: true, changed: true, containerId: id });
+    expect((await startedAt()) > restarted).toBe(true);
+  });
+
   it('creates a wanted container again when it is removed from outside', async () => {
     const spec = await proxySpec(group, 3);
     const removedId = containerIdOf(await fleet.execute('create', spec));

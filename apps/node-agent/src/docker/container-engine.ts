@@ -120,6 +120,9 @@ export interface ContainerEngine {
   events(labels: readonly string[], signal: AbortSignal): AsyncIterable<DockerContainerEvent>;
   /** One stats sample; null when the container is not running. */
   stats(id: string): Promise<ContainerStatsSample | null>;
-  /** The container's raw log stream (Docker's multiplexed frames), until it ends or `signal` aborts. */
-  logs(id: string, options: LogOptions, signal: AbortSignal): AsyncIterable<Buffer>;
+  /**
+   * Opens the container's raw log stream (Docker's multiplexed frames), which runs until it ends or
+   * `signal` aborts; resolves once Docker has opened it (a missing container fails here).
+   */
+  logs(id: string, options: LogOptions, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
 }

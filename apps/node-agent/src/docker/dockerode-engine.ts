@@ -206,7 +206,7 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
-  async *logs(id: string, options: LogOptions, signal: AbortSignal): AsyncIterable<Buffer> {
+  async logs(id: string, options: LogOptions, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
     const container = this.docker.getContainer(id);
     const common = {
       stdout: true,
@@ -216,14 +216,11 @@ export class DockerodeEngine implements ContainerEngine {
       abortSignal: signal,
     };
     try {
-      if (!options.follow) {
-        yield await container.logs({ ...common, follow: false });
-        return;
-      }
+      if (!options.follow) return Readable.from([await container.logs({ ...common, follow: false })]);
       const stream = await container.logs({ ...common, follow: true });
-      for await (const chunk of Readable.from(stream as AsyncIterable<Buffer>)) yield chunk as Buffer;
+      return followed(Readable.from(stream as AsyncIterable<Buffer>), id, signal);
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) return Readable.from([]);
       if (statusOf(error) === 404) throw new EngineError('not_found', `no container ${id}`, { cause: error });
       throw engineError(`read logs of container ${id}`, error);
     }
@@ -294,6 +291,16 @@ async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     throw engineError(what, error);
+  }
+}
+
+/** The chunks of a followed log stream until it ends or `signal` aborts it. */
+async function* followed(stream: Readable, id: string, signal: AbortSignal): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    if (signal.aborted) return;
+    throw engineError(`read logs of container ${id}`, error);
   }
 }
 

@@ -39,15 +39,13 @@ export class LogStreamer {
     const { options } = request;
     const controller = new AbortController();
     const since = options.since === null ? null : Math.floor(Date.parse(options.since) / 1000);
-    const lines = this.engine.logs(
+    // Opening the stream fails the command itself when the container is missing.
+    const lines = await this.engine.logs(
       request.containerId,
       { tail: options.tail, follow: options.follow, since },
       controller.signal,
     );
-    const iterator = lines[Symbol.asyncIterator]();
-    // The first read opens the stream: a missing container fails the command itself.
-    const first = await iterator.next();
-    const sending = this.send(request, first, iterator, controller);
+    const sending = this.send(request, lines[Symbol.asyncIterator](), controller);
     if (!options.follow) {
       await sending;
       return;
@@ -81,7 +79,6 @@ export class LogStreamer {
 
   private async send(
     request: LogRequest,
-    first: IteratorResult<Buffer>,
     iterator: AsyncIterator<Buffer>,
     controller: AbortController,
   ): Promise<void> {
@@ -111,7 +108,7 @@ export class LogStreamer {
       } while (pending.length > 0);
     };
     try {
-      let next = first;
+      let next = await iterator.next();
       while (next.done !== true) {
         pending.push(...demuxer.push(next.value));
         await flush(false);

@@ -74,8 +74,9 @@ export class FakeFleetManager {
     kind: K,
     payload: AgentCommandPayloadInputs[K],
     id = randomUUID(),
+    issuedAt = new Date().toISOString(),
   ): Promise<string> {
-    await this.bus.sendCommand(this.nodeId, { id, kind, payload, issuedAt: new Date().toISOString() });
+    await this.bus.sendCommand(this.nodeId, { id, kind, payload, issuedAt });
     return id;
   }
 
