@@ -241,7 +241,7 @@ describe(DeliveryRecorder.name, () => {
       );
     });
 
-    it('records every send of a batch once, marks each type sent STALE until its ACK, and announces it', async () => {
+    it('records every send of a batch once, tied to the served config version, marks each type sent STALE until its ACK, and announces it', async () => {
       const listenerAck = {
         ...ack(LISTENER, listenerVersion),
         payload: { nodeId: 'edge-1', typeUrl: LISTENER, version: listenerVersion, nonce: '1' },
@@ -257,7 +257,12 @@ describe(DeliveryRecorder.name, () => {
 
       expect(await sends()).toEqual([
         { resource_type: 'listener', xds_version: listenerVersion, nonce: '1', config_version_id: versionId },
-        { resource_type: 'route_config', xds_version: routeVersion, nonce: '2', config_version_id: null },
+        {
+          resource_type: 'route_config',
+          xds_version: routeVersion,
+          nonce: '2',
+          config_version_id: versionId,
+        },
       ]);
       expect(await statuses()).toMatchObject({ listener: 'SYNCED', route: 'STALE' });
       const statusChanges = (await announced()).map(

@@ -106,8 +106,8 @@ export class DeliveryRecorder {
 
   /**
    * A `sent` row in `config_history` per response xds-server wrote, all in one statement (a fleet-wide
-   * change sends a response per proxy and type), tied to the config version an earlier row about the
-   * same xDS version names (the ACK of a new version ties itself). Each type sent is STALE until
+   * change sends a response per proxy and type) after reading the proxies' snapshots in three round
+   * trips, tied to the config version as an ACK is (`attribute`). Each type sent is STALE until
    * answered, unless an ACK or NACK of it (or of a later response) was recorded first; such changes are
    * announced as `proxy.sync.changed`.
    */
@@ -117,19 +117,28 @@ export class DeliveryRecorder {
       return resourceType === undefined ? [] : [{ send, resourceType }];
     });
     if (rows.length === 0) return;
+    const served = await this.deps.served.ofMany(rows.map(({ send }) => send.payload.nodeId));
+    const servedVersionOf = ({ send }: (typeof rows)[number]): string | null => {
+      const snapshot = served.get(send.payload.nodeId);
+      if (snapshot === undefined || snapshot.versionOf(send.payload.typeUrl) !== send.payload.version)
+        return null;
+      return configVersionOfServingKey(snapshot.servingKey) ?? null;
+    };
     await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
       const inserted = await manager.query<{ event_id: string; proxy_id: string }[]>(
         `WITH sent AS (
-           SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-             AS s(event_id, node_id, resource_type, xds_version, nonce, sent_at)
+           SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+             $8::uuid[]) AS s(event_id, node_id, resource_type, xds_version, nonce, sent_at, served_version_id)
          )
          INSERT INTO config_history (tenant_id, proxy_id, config_version_id, resource_type, xds_version, nonce,
            status, sent_at, event_id)
          SELECT $1, p.id,
-           (SELECT h.config_version_id FROM config_history h
-            WHERE h.proxy_id = p.id AND h.resource_type = s.resource_type AND h.xds_version = s.xds_version
-              AND h.config_version_id IS NOT NULL
-            ORDER BY h.sent_at DESC LIMIT 1),
+           COALESCE(
+             (SELECT v.id FROM config_versions v WHERE v.id = s.served_version_id),
+             (SELECT h.config_version_id FROM config_history h
+              WHERE h.proxy_id = p.id AND h.resource_type = s.resource_type AND h.xds_version = s.xds_version
+                AND h.config_version_id IS NOT NULL
+              ORDER BY h.sent_at DESC LIMIT 1)),
            s.resource_type, s.xds_version, s.nonce, 'sent', s.sent_at, s.event_id
          FROM sent s JOIN proxies p ON p.node_id = s.node_id
          ON CONFLICT (event_id) DO NOTHING
@@ -142,6 +151,7 @@ export class DeliveryRecorder {
           rows.map(({ send }) => send.payload.version),
           rows.map(({ send }) => send.payload.nonce),
           rows.map(({ send }) => send.occurredAt),
+          rows.map(servedVersionOf),
         ],
       );
       const proxyOfSend = new Map(inserted.map((row) => [row.event_id, row.proxy_id]));
@@ -335,19 +345,6 @@ export class DeliveryRecorder {
         ],
       );
       if (inserted.length === 0) return;
-      if (configVersionId !== null) {
-        // The send this answers learns its config version now, if its own row could not name it (nonces
-        // restart with each stream: the latest send of that nonce and version is the one answered).
-        await manager.query(
-          `UPDATE config_history SET config_version_id = $1
-           WHERE id = (
-             SELECT id FROM config_history
-             WHERE proxy_id = $2 AND resource_type = $3 AND nonce = $4 AND xds_version = $5 AND status = 'sent'
-             ORDER BY sent_at DESC LIMIT 1)
-           AND config_version_id IS NULL`,
-          [configVersionId, proxy.id, resourceType, nonce, version],
-        );
-      }
       this.deps.metrics?.responseRecorded(resourceType, acked ? 'ack' : 'nack');
       if (acked && served !== undefined && served.versionOf(typeUrl) === version) {
         this.deps.metrics?.snapshotAcked(resourceType, served.servingKey, new Date(event.occurredAt));
