@@ -1,4 +1,4 @@
-import { openDataSource, postgresReadinessCheck } from '@envoy-fleet/db';
+import { openDataSource, postgresReadinessCheck, systemDatabaseUrl } from '@envoy-fleet/db';
 import { type EventBus, openEventBus } from '@envoy-fleet/messaging';
 import {
   createServiceTelemetry,
@@ -10,14 +10,23 @@ import {
   startHttpApp,
 } from '@envoy-fleet/telemetry';
 import { AppModule } from './app.module';
+import { AttemptRunner } from './delivery/attempt-runner';
+import { TargetPolicy } from './delivery/target-policy';
+import { WebhookSender } from './delivery/webhook-sender';
 import {
   webhookDispatcherEmbeddedEnvSchema,
   type WebhookDispatcherEmbeddedEnv,
   type WebhookDispatcherEnv,
   webhookDispatcherEnvSchema,
 } from './env';
+import { consumeEvents } from './intake/event-intake.consumer';
+import { WebhookMetrics } from './metrics/webhook-metrics';
+import { DeliveryPoller } from './queue/delivery-poller';
+import { DeliveryQueue } from './queue/delivery-queue';
 
 const SERVICE_NAME = 'webhook-dispatcher';
+/** A claim outlasts the longest attempt by this much before another replica may take the attempt. */
+const LEASE_MARGIN_MS = 30_000;
 
 export interface WebhookDispatcherAdapters {
   readonly bus: EventBus;
@@ -57,7 +66,52 @@ function start(env: WebhookDispatcherEmbeddedEnv, openAdapters: OpenAdapters): P
         url: env.DATABASE_URL,
         applicationName: SERVICE_NAME,
       });
+      const systemDataSource = await openDataSource(resources, 'postgres (system role)', {
+        url: systemDatabaseUrl(env),
+        applicationName: SERVICE_NAME,
+      });
       const { bus } = await openAdapters(resources, telemetry);
+      if (env.SECRET_ENCRYPTION_KEY === undefined) {
+        telemetry.logger.warn(
+          'SECRET_ENCRYPTION_KEY is not set: webhooks cannot be signed, so every attempt fails until it is',
+        );
+      }
+      const queue = new DeliveryQueue(dataSource, systemDataSource);
+      const policy = new TargetPolicy({
+        allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK,
+        deniedCidrs: env.WEBHOOK_DENY_CIDRS,
+      });
+      const runner = new AttemptRunner({
+        queue,
+        sender: new WebhookSender(policy, env.WEBHOOK_TIMEOUT_MS),
+        policy,
+        secretKey:
+          env.SECRET_ENCRYPTION_KEY === undefined ? null : Buffer.from(env.SECRET_ENCRYPTION_KEY, 'base64'),
+        schedule: { baseMs: env.WEBHOOK_RETRY_BASE_MS, maxMs: env.WEBHOOK_RETRY_MAX_MS },
+        metrics: new WebhookMetrics(telemetry.metrics.registry, () => queue.dueCount()),
+        logger: telemetry.logger,
+      });
+      // Closed in reverse order: the intake stops first, then the poller finishes its attempts in flight.
+      const poller = await resources.open(
+        'delivery poller',
+        () =>
+          Promise.resolve(
+            new DeliveryPoller({
+              queue,
+              run: (attempt) => runner.run(attempt),
+              concurrency: env.WEBHOOK_CONCURRENCY,
+              intervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+              leaseMs: env.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
+              logger: telemetry.logger,
+            }).start(),
+          ),
+        (opened) => opened.stop(),
+      );
+      await resources.open(
+        'event intake',
+        () => consumeEvents(bus, queue, () => poller.wake()),
+        (subscription) => subscription.stop(),
+      );
       return AppModule.register({
         telemetry,
         readinessChecks: [
