@@ -352,6 +352,34 @@ describe('xDS resources as first-class resources of their config', () => {
     expect(validation.body.valid).toBe(true);
   });
 
+  it('makes a retried create safe with Idempotency-Key, addresses names with reserved characters, and audits the change', async () => {
+    const config = await createConfig('res-retry');
+    const body = { configId: config.id, resource: edsCluster('outbound|443||api/v2') };
+    const headers = { headers: { 'idempotency-key': 'create-outbound-1' } };
+
+    const first = await api.admin.post<XdsResourceChangeView>('/api/v1/clusters', body, headers);
+    const retried = await api.admin.post<XdsResourceChangeView>('/api/v1/clusters', body, headers);
+    const path = `/api/v1/clusters/${config.id}/${encodeURIComponent('outbound|443||api/v2')}`;
+    const read = await api.admin.get<XdsResourceView>(path);
+    const removed = await api.admin.delete(path, { headers: { 'if-match': 'W/"2"' } });
+
+    expect(first.status).toBe(201);
+    expect(first.headers.get('location')).toBe(path);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.body).toEqual(first.body);
+    expect(read.status).toBe(200);
+    expect(read.body.name).toBe('outbound|443||api/v2');
+    expect(removed.status).toBe(200);
+    // One config update per write (the retry changed nothing), by the caller.
+    const audit = await api.sql<{ action: string; actor: string }>(
+      `SELECT action, actor FROM audit_log WHERE table_name = 'configs' AND row_id = $1`,
+      [config.id],
+    );
+    expect(audit.map((row) => row.action).sort()).toEqual(['insert', 'update', 'update']);
+    expect(new Set(audit.map((row) => row.actor.replace(/:.*/, '')))).toEqual(new Set(['api_key']));
+  });
+
   describe('roles and tenants', () => {
     let config: ConfigChangeView;
     let viewer: ApiClient;

@@ -1,11 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type ConfigDocument,
-  DomainError,
-  isDomainError,
-  type JsonObject,
-  type ValidationIssue,
-} from '@envoy-fleet/domain';
+import { type ConfigDocument, DomainError, isDomainError, type JsonObject } from '@envoy-fleet/domain';
 import { type ClusterEntity, ConfigEntity, ConfigVersionEntity } from '@envoy-fleet/db';
 import { parseResource } from '@envoy-fleet/xds';
 import type { EntityManager } from 'typeorm';
@@ -22,6 +16,7 @@ import type { ConfigChangeView } from '../configs/config.dto';
 import { ConfigService } from '../configs/config.service';
 import { toProxyConfig } from '../configs/proxy-config';
 import { maskDocument, openDocument, SecretCipher } from '../configs/secret-cipher';
+import { issuesOfWrittenResource } from './resource-issues';
 import type { XdsResourceKind } from './xds-resource-kinds';
 import {
   XDS_RESOURCE_LIST,
@@ -327,15 +322,10 @@ function missing(kind: XdsResourceKind, configId: string, name: string): DomainE
   return DomainError.notFound(kind.type, `${name} in config ${configId}`);
 }
 
-/** Issues about the written resource point into the request body (`resource...`), the rest into the config. */
+/** A refused version's issues, those about the written resource at its field of the request body. */
 function relocated(error: unknown, kind: XdsResourceKind, index: number | null): unknown {
   if (!isDomainError(error) || error.issues.length === 0 || index === null) return error;
-  const prefix = `spec.${kind.section}[${index}]`;
-  const issues = error.issues.map((issue): ValidationIssue =>
-    issue.path === prefix || issue.path.startsWith(`${prefix}.`) || issue.path.startsWith(`${prefix}[`)
-      ? { path: `resource${issue.path.slice(prefix.length)}`, message: issue.message }
-      : issue,
-  );
+  const issues = issuesOfWrittenResource(error.issues, kind.section, index);
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
   return new DomainError(error.code, `${kind.type} is invalid: ${summary}`, {
     issues,
