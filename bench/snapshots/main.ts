@@ -22,6 +22,8 @@ import {
   SnapshotBuilder,
 } from '@envoy-fleet/fleet-manager/snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from '@envoy-fleet/fleet-manager/snapshots/snapshot-events.consumer';
+import { SnapshotRebuild } from '@envoy-fleet/fleet-manager/snapshots/snapshot-rebuild';
+import { TranslationCache } from '@envoy-fleet/fleet-manager/snapshots/translation-cache';
 import { JetStreamEventBus, type MessagingLogger } from '@envoy-fleet/messaging';
 import { RedisSnapshotStore } from '@envoy-fleet/snapshot-store';
 import { createTestDatabase } from '@envoy-fleet/test-kit/database';
@@ -155,9 +157,13 @@ async function call<T>(
 interface ChangeResult {
   readonly apiWriteMs: number;
   readonly writeToSnapshotUpdatedMs: number;
+  /** From the api's answer (the version is committed) to `snapshot.updated`: the snapshot pipeline alone. */
+  readonly answerToSnapshotUpdatedMs: number;
   readonly buildMs: number;
   readonly repointed: number;
   readonly published: number;
+  /** Resources translated and encoded for the change (the others came from the translation cache). */
+  readonly encoded: number;
 }
 
 async function main(): Promise<void> {
@@ -261,11 +267,13 @@ async function main(): Promise<void> {
       );
     });
 
+    const translations = new TranslationCache();
     const builder = new TimedBuilder({
       configs: new EffectiveConfigRepository(systemDataSource),
       store,
       events: bus,
       logger: quietLogger,
+      translations,
     });
     log('- cold build of every proxy (empty Redis)');
     const coldStart = performance.now();
@@ -285,7 +293,11 @@ async function main(): Promise<void> {
       updates.push({ receivedAt: performance.now(), servingKeys: event.payload.servingKeys });
       return Promise.resolve();
     });
-    const consumer = await consumeSnapshotTriggers(bus, builder);
+    const consumer = await consumeSnapshotTriggers(
+      bus,
+      builder,
+      new SnapshotRebuild({ builder, store, events: bus, logger: quietLogger }),
+    );
     const changes: ChangeResult[] = [];
     try {
       await profiled(options.profileDir, 'changes', async () => {
@@ -300,12 +312,14 @@ async function main(): Promise<void> {
           const body = fleetConfig(configName, shape, revision, revision % shape.clusters);
           const seenBefore = updates.length;
           const buildsBefore = builder.builds.length;
+          const encodedBefore = translations.translated;
           const writtenAt = performance.now();
           await call(apiUrl, installationKey, 'PUT', `/api/v1/configs/${configId}`, {
             body,
             headers: { 'if-match': current.headers.get('etag') ?? '' },
           });
-          const apiWriteMs = performance.now() - writtenAt;
+          const answeredAt = performance.now();
+          const apiWriteMs = answeredAt - writtenAt;
           const announced = await waitFor(
             () => updates.slice(seenBefore).find((update) => update.servingKeys.length > 0),
             60_000,
@@ -317,13 +331,15 @@ async function main(): Promise<void> {
           changes.push({
             apiWriteMs: round(apiWriteMs),
             writeToSnapshotUpdatedMs: round(announced.receivedAt - writtenAt),
+            answerToSnapshotUpdatedMs: round(announced.receivedAt - answeredAt),
             buildMs: round(build.ms),
             repointed: build.report.repointed.length,
             published: build.report.published.length,
+            encoded: translations.translated - encodedBefore,
           });
           const last = changes.at(-1);
           log(
-            `  change ${revision}: api PUT ${last?.apiWriteMs} ms, write to snapshot.updated ${last?.writeToSnapshotUpdatedMs} ms, build ${last?.buildMs} ms (${last?.repointed} proxies repointed)`,
+            `  change ${revision}: api PUT ${last?.apiWriteMs} ms, write to snapshot.updated ${last?.writeToSnapshotUpdatedMs} ms (from the answer ${last?.answerToSnapshotUpdatedMs} ms), build ${last?.buildMs} ms (${last?.repointed} proxies repointed, ${last?.encoded} resources encoded)`,
           );
         }
       });
@@ -340,6 +356,7 @@ async function main(): Promise<void> {
       change: {
         apiWrite: summarize(changes.map((change) => change.apiWriteMs)),
         writeToSnapshotUpdated: summarize(changes.map((change) => change.writeToSnapshotUpdatedMs)),
+        answerToSnapshotUpdated: summarize(changes.map((change) => change.answerToSnapshotUpdatedMs)),
         build: summarize(changes.map((change) => change.buildMs)),
       },
     };
@@ -399,7 +416,10 @@ function report(
     noopBuildMs: number;
     redisMemoryBytes: number;
     redis: Record<string, { keys: number; valueBytes: number; memoryBytes: number }>;
-    change: Record<'apiWrite' | 'writeToSnapshotUpdated' | 'build', LatencySummary>;
+    change: Record<
+      'apiWrite' | 'writeToSnapshotUpdated' | 'answerToSnapshotUpdated' | 'build',
+      LatencySummary
+    >;
   },
 ): string {
   const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
@@ -411,7 +431,7 @@ function report(
         `  ${kind.padEnd(9)} ${String(footprint.keys).padStart(6)} keys, values ${mib(footprint.valueBytes)}, memory ${mib(footprint.memoryBytes)}`,
     ),
     `one-cluster endpoint change (${options.changes} runs), ms      p50      p90      p99      max`,
-    ...(['apiWrite', 'writeToSnapshotUpdated', 'build'] as const).map((key) => {
+    ...(['apiWrite', 'writeToSnapshotUpdated', 'answerToSnapshotUpdated', 'build'] as const).map((key) => {
       const latency = summary.change[key];
       return `  ${key.padEnd(40)} ${[latency.p50Ms, latency.p90Ms, latency.p99Ms, latency.maxMs].map((value) => value.toFixed(1).padStart(8)).join(' ')}`;
     }),
