@@ -30,6 +30,7 @@ const settings: FleetSettings = {
   stopGraceSeconds: 5,
   heartbeatTimeoutMs: 60_000,
   healthIntervalMs: 200,
+  disconnectGraceMs: 3_600_000,
 };
 
 /** fleet-manager on a private NATS the test stops and starts; agents played on the same bus. */

@@ -33,6 +33,7 @@ const settings: FleetSettings = {
   stopGraceSeconds: 5,
   heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
   healthIntervalMs: 200,
+  disconnectGraceMs: 3_600_000,
 };
 
 describe('fleet scheduling', () => {
@@ -250,9 +251,9 @@ describe('fleet scheduling', () => {
     expect(vms.map((vmId) => running.filter((proxy) => proxy.vmId === vmId).length)).toEqual([2, 2]);
 
     const observed = running[0] as ProxyEntity;
-    await eventually('the first health report applied', async () => {
+    await eventually('the first probe of /ready applied', async () => {
       const proxy = (await proxiesOf(edge)).find((each) => each.id === observed.id);
-      return proxy?.health === 'healthy' ? proxy : undefined;
+      return proxy?.ready === true ? proxy : undefined;
     });
     await bus.publish(
       createEvent('agent.container.changed', {
@@ -276,7 +277,12 @@ describe('fleet scheduling', () => {
       const proxy = (await proxiesOf(edge)).find((each) => each.id === observed.id);
       return proxy?.health === 'unhealthy' ? proxy : undefined;
     });
-    expect(unhealthy).toMatchObject({ status: 'running', containerId: `container-${observed.id}-first` });
+    expect(unhealthy).toMatchObject({
+      status: 'running',
+      containerId: `container-${observed.id}-first`,
+      ready: false,
+      healthReasons: ['admin /ready fails', 'xDS disconnected, within the grace period'],
+    });
     const admin = await createDataSource({ url: database.adminUrl }).initialize();
     const healthEvents: unknown[] = await admin
       .query(
@@ -284,7 +290,8 @@ describe('fleet scheduling', () => {
         [observed.id],
       )
       .finally(() => admin.destroy());
-    expect(healthEvents).toEqual([{ health: 'healthy' }, { health: 'unhealthy' }]);
+    // Ready but never connected over xDS (within the grace period): unknown until the probe fails.
+    expect(healthEvents).toEqual([{ health: 'unhealthy' }]);
 
     await scale(owner.id, edge, 1);
     const left = await eventually('the three newest proxies removed', async () => {
@@ -381,11 +388,9 @@ describe('fleet scheduling', () => {
     await vm(owner.id, 'vm-r2', 'b');
     const edge = await group(owner.id, 'rolled');
     await scale(owner.id, edge, 3);
-    const before = await eventually('three healthy proxies', async () => {
+    const before = await eventually('three proxies whose /ready answers', async () => {
       const proxies = await proxiesOf(edge);
-      return proxies.length === 3 && proxies.every((proxy) => proxy.health === 'healthy')
-        ? proxies
-        : undefined;
+      return proxies.length === 3 && proxies.every((proxy) => proxy.ready === true) ? proxies : undefined;
     });
     // What the delivery recorder writes when xds-server reports an ACK.
     const ack = (proxy: ProxyEntity) =>
@@ -417,9 +422,9 @@ describe('fleet scheduling', () => {
           ? updating[0]
           : undefined;
       });
-      const ready = await eventually(`new container ${round} healthy`, async () => {
+      const ready = await eventually(`new container ${round} ready`, async () => {
         const proxy = (await proxiesOf(edge)).find((each) => each.id === inFlight.id);
-        return proxy?.health === 'healthy' && proxy.status === 'running' ? proxy : undefined;
+        return proxy?.ready === true && proxy.status === 'running' ? proxy : undefined;
       });
       // Ready but not yet ACKed: the next proxy waits.
       expect((await proxiesOf(edge)).filter((proxy) => proxy.image === image)).toHaveLength(round);

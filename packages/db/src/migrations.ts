@@ -12,6 +12,7 @@ import { RolloutProgress1795565600000 } from './migrations/1795565600000-rollout
 import { ProxyDrift1795565700000 } from './migrations/1795565700000-proxy-drift.migration';
 import { ProxyCommandDue1795565800000 } from './migrations/1795565800000-proxy-command-due.migration';
 import { ConfigHistoryRelease1795566300000 } from './migrations/1795566300000-config-history-release.migration';
+import { ProxyHealthSignals1795566300001 } from './migrations/1795566300001-proxy-health-signals.migration';
 import { ObservedStateKeepsVersion1795566400000 } from './migrations/1795566400000-observed-state-keeps-version.migration';
 import { WebhookDeliveryQueue1795566600000 } from './migrations/1795566600000-webhook-delivery-queue.migration';
 
@@ -30,6 +31,7 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     ProxyDrift1795565700000,
     ProxyCommandDue1795565800000,
     ConfigHistoryRelease1795566300000,
+    ProxyHealthSignals1795566300001,
     ObservedStateKeepsVersion1795566400000,
     WebhookDeliveryQueue1795566600000,
   ];

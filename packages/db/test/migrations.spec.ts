@@ -76,6 +76,7 @@ describe('migrations', () => {
     expect(reverted.migrations).toEqual([
       'WebhookDeliveryQueue1795566600000',
       'ObservedStateKeepsVersion1795566400000',
+      'ProxyHealthSignals1795566300001',
       'ConfigHistoryRelease1795566300000',
       'ProxyCommandDue1795565800000',
       'ProxyDrift1795565700000',
@@ -112,6 +113,7 @@ describe('migrations', () => {
       'ProxyDrift1795565700000',
       'ProxyCommandDue1795565800000',
       'ConfigHistoryRelease1795566300000',
+      'ProxyHealthSignals1795566300001',
       'ObservedStateKeepsVersion1795566400000',
       'WebhookDeliveryQueue1795566600000',
     ]);

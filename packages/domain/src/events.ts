@@ -52,7 +52,17 @@ export interface EventPayloads {
    * Read them with {@link proxyReportsOf}.
    */
   'proxy.reports': { xdsReplica: string; reports: BatchedProxyReport[] };
-  'proxy.health.changed': { proxyId: string; nodeId: string; health: 'healthy' | 'unhealthy' | 'unknown' };
+  /**
+   * fleet-manager: a proxy's health, combined from its container state, admin `/ready`, xDS connection and
+   * its VM's heartbeats, changed; `reasons` say why it is not healthy (empty when it is; absent from
+   * events written before health was combined).
+   */
+  'proxy.health.changed': {
+    proxyId: string;
+    nodeId: string;
+    health: 'healthy' | 'unhealthy' | 'unknown';
+    reasons?: string[];
+  };
   /**
    * fleet-manager: a resource type of a proxy changed sync status (`istioctl proxy-status`'s SYNCED,
    * STALE, NACKED, NOT_SENT) or was SYNCED at a new version. A NACK is announced only once it outlasted

@@ -8,20 +8,22 @@ import {
   type DomainEvent,
   type NodeHeartbeat,
   type NodeRegistration,
-  type ProxyHealth,
+  type ContainerHealth,
 } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { proxyChanged } from '../scheduling/group-scaler';
 import { type FleetMetrics } from '../scheduling/fleet-metrics';
+import { judgeProxyHealth } from './proxy-health.monitor';
 
 const ACTOR = 'system:fleet-manager-health';
 
 /**
  * Folds what node agents report into the fleet's rows [seed 000 5.2]: command results and container
- * changes into each proxy's container id, status and health; registrations and heartbeats into the
- * VM's status. Each write is conditional on a change, so redeliveries and the heartbeats every replica
- * hears write nothing twice, and only the replica whose write changed a status announces it.
+ * changes into each proxy's container id, status and admin `/ready` probe (`ready`), then judges the
+ * proxy's health again (`judgeProxyHealth`); registrations and heartbeats into the VM's status. Each
+ * write is conditional on a change, so redeliveries and the heartbeats every replica hears write nothing
+ * twice, and only the replica whose write changed a status announces it.
  */
 export class AgentReportHandler {
   constructor(
@@ -34,6 +36,8 @@ export class AgentReportHandler {
        * (and its audit trail) is written a few times per heartbeat timeout, not once per heartbeat and replica.
        */
       readonly heartbeatRefreshMs: number;
+      /** An xDS disconnect lasting longer than this makes a proxy unhealthy (`proxyHealth`). */
+      readonly disconnectGraceMs: number;
       readonly logger: MessagingLogger;
     },
   ) {}
@@ -62,20 +66,19 @@ export class AgentReportHandler {
       if (!result.ok) {
         if (result.kind !== 'create' && result.kind !== 'update-image') return [];
         await manager.update(ProxyEntity, { id: proxy.id }, { status: 'failed' });
-        return [proxyChanged(proxy, 'updated')];
+        return [proxyChanged(proxy, 'updated'), ...(await this.judge(manager, [proxy.id]))];
       }
-      const health: ProxyHealth | undefined =
-        result.probe === null ? undefined : result.probe.ready ? 'healthy' : 'unhealthy';
+      const ready = result.probe === null ? undefined : result.probe.ready;
       const changes: Partial<ProxyEntity> = {
         ...(result.containerId !== null && result.containerId !== proxy.containerId
           ? { containerId: result.containerId }
           : {}),
         ...(result.kind === 'stop' && proxy.status !== 'stopped' ? { status: 'stopped' as const } : {}),
-        ...(health !== undefined && health !== proxy.health ? { health } : {}),
+        ...(ready !== undefined && ready !== proxy.ready ? { ready } : {}),
       };
       if (Object.keys(changes).length === 0) return [];
       await manager.update(ProxyEntity, { id: proxy.id }, changes);
-      return health !== undefined && health !== proxy.health ? [healthChanged(proxy, health)] : [];
+      return this.judge(manager, [proxy.id]);
     });
   }
 
@@ -88,7 +91,12 @@ export class AgentReportHandler {
       return this.applyContainer(manager, proxy, {
         containerId: change.change === 'destroy' ? null : change.containerId,
         status: change.status,
-        health: change.health ?? (change.status === 'running' ? proxy.health : 'unknown'),
+        ready:
+          change.health === null
+            ? change.status === 'running'
+              ? proxy.ready
+              : null
+            : readyOf(change.health),
       });
     });
   }
@@ -134,7 +142,7 @@ export class AgentReportHandler {
           ...(await this.applyContainer(manager, proxy, {
             containerId: container.containerId,
             status: container.status,
-            health: container.health,
+            ready: readyOf(container.health),
           })),
         );
       }
@@ -145,17 +153,21 @@ export class AgentReportHandler {
   private async applyContainer(
     manager: EntityManager,
     proxy: ProxyEntity,
-    observed: Pick<ProxyEntity, 'containerId' | 'status' | 'health'>,
+    observed: Pick<ProxyEntity, 'containerId' | 'status' | 'ready'>,
   ): Promise<DomainEvent[]> {
     if (
       observed.containerId === proxy.containerId &&
       observed.status === proxy.status &&
-      observed.health === proxy.health
+      observed.ready === proxy.ready
     ) {
       return [];
     }
     await manager.update(ProxyEntity, { id: proxy.id }, { ...observed, lastSeenAt: new Date() });
-    return observed.health === proxy.health ? [] : [healthChanged(proxy, observed.health)];
+    return this.judge(manager, [proxy.id]);
+  }
+
+  private judge(manager: EntityManager, proxyIds: string[]): Promise<DomainEvent[]> {
+    return judgeProxyHealth(manager, { proxyIds }, this.deps.disconnectGraceMs);
   }
 
   /** Ready again (or for the first time) unless an operator is draining it; one writer wins the change. */
@@ -188,11 +200,7 @@ export class AgentReportHandler {
   }
 }
 
-function healthChanged(proxy: ProxyEntity, health: ProxyHealth) {
-  return createEvent('proxy.health.changed', {
-    id: randomUUID(),
-    tenantId: proxy.tenantId,
-    aggregateId: proxy.id,
-    payload: { proxyId: proxy.id, nodeId: proxy.nodeId, health },
-  });
+/** The probe of admin `/ready` a container report carries: null when the agent could not tell. */
+function readyOf(health: ContainerHealth): boolean | null {
+  return health === 'unknown' ? null : health === 'healthy';
 }

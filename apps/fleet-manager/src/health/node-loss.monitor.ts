@@ -4,6 +4,7 @@ import { createEvent } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type DataSource, In } from 'typeorm';
 import { type GroupScaler, proxyChanged } from '../scheduling/group-scaler';
+import { judgeProxyHealth } from './proxy-health.monitor';
 
 const ACTOR = 'system:fleet-manager-health';
 
@@ -20,12 +21,14 @@ export interface NodeLossMonitorDependencies {
   readonly systemDataSource: DataSource;
   readonly scaler: GroupScaler;
   readonly heartbeatTimeoutMs: number;
+  /** Its proxies' health is judged again (`judgeProxyHealth`): unknown while the VM is silent. */
+  readonly disconnectGraceMs: number;
   readonly logger: MessagingLogger;
 }
 
 /**
- * Marks a ready VM whose agent stopped heartbeating `not_ready` [seed 000 5.2], and its proxies'
- * observed state unknown. Proxies of groups with `rescheduleOnNodeLoss` are marked for removal (their
+ * Marks a ready VM whose agent stopped heartbeating `not_ready` [seed 000 5.2], its proxies' observed
+ * state unknown, and judges their health again (unknown while the VM is silent). Proxies of groups with `rescheduleOnNodeLoss` are marked for removal (their
  * stop and remove commands wait in the VM's durable stream for the agent to come back) and their groups
  * are scaled back up on the VMs that remain. Every replica runs the check; the conditional UPDATE lets
  * exactly one of them handle each lost VM.
@@ -45,7 +48,8 @@ export class NodeLossMonitor {
       const found: LostNode[] = [];
       for (const row of rows) {
         const proxies = await manager.findBy(ProxyEntity, { vmId: row.id });
-        await manager.update(ProxyEntity, { vmId: row.id }, { status: 'unknown', health: 'unknown' });
+        await manager.update(ProxyEntity, { vmId: row.id }, { status: 'unknown', ready: null });
+        const healthChanges = await judgeProxyHealth(manager, { vmId: row.id }, this.deps.disconnectGraceMs);
         const groups = await manager.findBy(ProxyGroupEntity, {
           id: In([...new Set(proxies.map((proxy) => proxy.groupId))]),
           rescheduleOnNodeLoss: true,
@@ -70,6 +74,7 @@ export class NodeLossMonitor {
             payload: { vmId: row.id, status: 'not_ready' },
           }),
           ...rescheduled.map((proxy) => proxyChanged(proxy, 'updated')),
+          ...healthChanges,
         ]);
         found.push({
           vmId: row.id,

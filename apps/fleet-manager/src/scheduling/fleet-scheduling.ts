@@ -5,6 +5,7 @@ import { type DataSource } from 'typeorm';
 import { AgentReportHandler } from '../health/agent-report.handler';
 import { PeriodicTask } from '../common/periodic-task';
 import { NodeLossMonitor } from '../health/node-loss.monitor';
+import { ProxyHealthMonitor } from '../health/proxy-health.monitor';
 import { AgentCommandSender } from './agent-command.sender';
 import { FleetConvergence } from './fleet-convergence';
 import { countFleet, FleetMetrics } from './fleet-metrics';
@@ -55,6 +56,7 @@ export async function startFleetScheduling(
     systemDataSource: deps.systemDataSource,
     metrics,
     heartbeatRefreshMs: Math.floor(settings.heartbeatTimeoutMs / 4),
+    disconnectGraceMs: settings.disconnectGraceMs,
     logger,
   });
   const rollingUpdate = new RollingImageUpdate({
@@ -67,6 +69,12 @@ export async function startFleetScheduling(
     systemDataSource: deps.systemDataSource,
     scaler,
     heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+    disconnectGraceMs: settings.disconnectGraceMs,
+    logger,
+  });
+  const proxyHealth = new ProxyHealthMonitor({
+    systemDataSource: deps.systemDataSource,
+    disconnectGraceMs: settings.disconnectGraceMs,
     logger,
   });
   const every = (name: string, run: () => Promise<unknown>) =>
@@ -129,6 +137,7 @@ export async function startFleetScheduling(
     (subscription) => subscription.stop(),
   );
   await every('node loss check', () => nodeLoss.execute());
+  await every('proxy health pass', () => proxyHealth.execute());
   // Groups left short (no ready VM had room, a send failed) converge on the interval too.
   await every('convergence pass', () => convergence.execute());
   return scaler;

@@ -33,7 +33,14 @@ export const fleetSchedulingVariables = {
     .describe('a VM whose agent has not sent a heartbeat for this long is marked not_ready'),
   FLEET_HEALTH_INTERVAL_MS: integerVariable(50, 3_600_000)
     .default(5_000)
-    .describe('how often the health monitor looks for VMs that stopped heartbeating'),
+    .describe(
+      "how often the health monitor judges proxies' health and looks for VMs that stopped heartbeating",
+    ),
+  FLEET_XDS_DISCONNECT_GRACE_MS: integerVariable(0, 86_400_000)
+    .default(30_000)
+    .describe(
+      'a proxy without an xDS stream for longer than this is unhealthy (a reconnect within it is not)',
+    ),
 };
 
 type FleetSchedulingEnv = z.output<z.ZodObject<typeof fleetSchedulingVariables>>;
@@ -45,6 +52,7 @@ export interface FleetSettings {
   readonly stopGraceSeconds: number;
   readonly heartbeatTimeoutMs: number;
   readonly healthIntervalMs: number;
+  readonly disconnectGraceMs: number;
 }
 
 export function fleetSettingsFrom(env: FleetSchedulingEnv): FleetSettings {
@@ -59,5 +67,6 @@ export function fleetSettingsFrom(env: FleetSchedulingEnv): FleetSettings {
     stopGraceSeconds: env.FLEET_STOP_GRACE_SECONDS,
     heartbeatTimeoutMs: env.FLEET_NODE_HEARTBEAT_TIMEOUT_MS,
     healthIntervalMs: env.FLEET_HEALTH_INTERVAL_MS,
+    disconnectGraceMs: env.FLEET_XDS_DISCONNECT_GRACE_MS,
   };
 }

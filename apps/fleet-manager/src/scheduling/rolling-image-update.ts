@@ -115,11 +115,11 @@ export class RollingImageUpdate {
 }
 
 /**
- * The new container runs and is healthy, and Envoy ACKed its config since the update: a proxy that
- * had ACKed before must ACK again (a proxy that never had config has nothing to ACK).
+ * The new container runs, its admin `/ready` answers, and Envoy ACKed its config since the update: a
+ * proxy that had ACKed before must ACK again (a proxy that never had config has nothing to ACK).
  */
 async function isSettled(manager: EntityManager, proxy: ProxyEntity): Promise<boolean> {
-  if (proxy.status !== 'running' || proxy.health !== 'healthy') return false;
+  if (proxy.status !== 'running' || proxy.ready !== true) return false;
   const [row]: { settled: boolean }[] = await manager.query(
     `SELECT EXISTS (SELECT 1 FROM config_history WHERE proxy_id = $1 AND status = 'acked' AND responded_at >= $2)
          OR NOT EXISTS (SELECT 1 FROM config_history WHERE proxy_id = $1 AND status = 'acked') AS settled`,

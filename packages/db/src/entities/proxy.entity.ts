@@ -35,6 +35,7 @@ const SYNC_STATUSES = `('SYNCED', 'STALE', 'NACKED', 'NOT_SENT')`;
 @Check('ck_proxies_desired_state', `desired_state IN ('running', 'stopped', 'removed')`)
 @Check('ck_proxies_status', `status IN ('created', 'starting', 'running', 'stopped', 'failed', 'unknown')`)
 @Check('ck_proxies_health', `health IN ('healthy', 'unhealthy', 'unknown')`)
+@Check('ck_proxies_health_reasons', `jsonb_typeof(health_reasons) = 'array'`)
 @Check(
   'ck_proxies_sync_status',
   `listener_sync_status IN ${SYNC_STATUSES} AND route_config_sync_status IN ${SYNC_STATUSES} AND cluster_sync_status IN ${SYNC_STATUSES} AND endpoint_sync_status IN ${SYNC_STATUSES} AND secret_sync_status IN ${SYNC_STATUSES}`,
@@ -82,8 +83,19 @@ export class ProxyEntity extends MutableTenantOwnedEntity {
   @Column({ type: 'text', default: 'unknown' })
   status!: ProxyStatus;
 
+  /**
+   * Combined by fleet-manager from the container state, `ready`, the xDS connection and the VM's heartbeats
+   * (fleet-manager README, "Health"); `healthReasons` says why it is not healthy.
+   */
   @Column({ type: 'text', default: 'unknown' })
   health!: ProxyHealth;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  healthReasons!: string[];
+
+  /** What the node agent's probe of Envoy's admin `/ready` last said; null until probed. */
+  @Column({ type: 'boolean', nullable: true })
+  ready!: boolean | null;
 
   @Column({ type: 'text', default: 'NOT_SENT' })
   listenerSyncStatus!: XdsSyncStatus;
