@@ -9,22 +9,26 @@ const QUOTAS = {
 
 export type CountedQuota = keyof typeof QUOTAS;
 
-/** What a change claims of a counted quota: `rows` more rows among those `counted` selects (default all). */
+/**
+ * What a change claims of a counted quota: `rows` more rows than the table holds now (0 when the new
+ * rows are already inserted), counting only those `counted` selects (default all).
+ */
 export interface QuotaClaim {
   readonly rows: number;
   readonly counted?: { readonly where: string; readonly parameters: readonly unknown[] };
 }
 
 /**
- * Fails with QUOTA_EXCEEDED when the tenant's rows, with the claimed ones, would be more than its quota
- * allows (by default one row more). The tenant row is locked for the rest of the transaction so that
- * concurrent claims are counted one by one.
+ * Fails with QUOTA_EXCEEDED when the tenant's rows, with the claimed ones, are more than its quota
+ * allows. The tenant row is locked for the rest of the transaction so that concurrent claims are
+ * counted one by one; creations therefore insert first and check last (the default claim, no rows
+ * more), so that the lock is held only from the check to the commit, not for their whole work.
  */
 export async function assertWithinQuota(
   manager: EntityManager,
   tenantId: string,
   quota: CountedQuota,
-  claim: QuotaClaim = { rows: 1 },
+  claim: QuotaClaim = { rows: 0 },
 ): Promise<void> {
   const { column, table } = QUOTAS[quota];
   const tenants: Record<string, number>[] = await manager.query(

@@ -105,7 +105,6 @@ export class ConfigService {
   create(principal: Principal, config: ProxyConfig, message: string): Promise<ConfigChangeView> {
     const accepted = this.accept(config);
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      await assertWithinQuota(manager, principal.tenantId, 'maxConfigs');
       const created = await manager.save(
         manager.create(ConfigEntity, {
           tenantId: principal.tenantId,
@@ -115,11 +114,14 @@ export class ConfigService {
           latestVersion: 1,
         }),
       );
-      const version = await this.storeVersion(manager, principal, created, accepted.document, message);
+      const version = await this.storeVersion(manager, principal, created, accepted.document, message, {
+        replacing: false,
+      });
       await appendEvents(manager, [
         configEvent(principal, created, 'config.created'),
         versionEvent(principal, version),
       ]);
+      await assertWithinQuota(manager, principal.tenantId, 'maxConfigs');
       return { ...configView(created, version), change: { fromVersion: null, toVersion: 1, patch: [] } };
     });
   }
@@ -281,7 +283,9 @@ export class ConfigService {
       labels: metadata.labels,
       latestVersion: current.latestVersion + 1,
     });
-    const version = await this.storeVersion(manager, principal, updated, accepted.document, message);
+    const version = await this.storeVersion(manager, principal, updated, accepted.document, message, {
+      replacing: true,
+    });
     await appendEvents(manager, [
       configEvent(principal, updated, 'config.updated'),
       versionEvent(principal, version),
@@ -296,13 +300,17 @@ export class ConfigService {
     };
   }
 
-  /** The version row, and the working set replaced by its resources. */
+  /**
+   * The version row, and the working set of its resources; `replacing` an earlier version's working
+   * set (a new config has none to delete).
+   */
   private async storeVersion(
     manager: EntityManager,
     principal: Principal,
     config: ConfigEntity,
     document: ConfigDocument,
     message: string,
+    { replacing }: { readonly replacing: boolean },
   ): Promise<ConfigVersionEntity> {
     await assertResourcesWithinQuota(
       manager,
@@ -323,7 +331,7 @@ export class ConfigService {
     );
     for (const type of XDS_RESOURCE_TYPES) {
       const entity = RESOURCE_ENTITIES[type];
-      await manager.delete(entity, { configId: config.id });
+      if (replacing) await manager.delete(entity, { configId: config.id });
       const rows = sealed.resources[type].map((resource) => ({
         tenantId: principal.tenantId,
         configId: config.id,

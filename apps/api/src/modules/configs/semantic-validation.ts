@@ -8,6 +8,7 @@ import {
   XDS_RESOURCE_TYPES,
 } from '@envoy-fleet/domain';
 import { findPortClashes } from '@envoy-fleet/xds';
+import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import { sectionOf } from './proxy-config';
 
@@ -174,6 +175,23 @@ function portClashes(document: ConfigDocument): ValidationIssue[] {
   );
 }
 
+/** Verdicts by pattern: configs repeat the same regexes on every write, and compiling one is costly. */
+const RE2_VERDICTS = new LRUCache<string, { readonly problem: string | undefined }>({ max: 10_000 });
+
+/** Why RE2 refuses the pattern, or undefined when it compiles. */
+function re2Problem(pattern: string): string | undefined {
+  const known = RE2_VERDICTS.get(pattern);
+  if (known !== undefined) return known.problem;
+  let problem: string | undefined;
+  try {
+    RE2JS.compile(pattern);
+  } catch (error) {
+    problem = `not a valid RE2 regular expression: ${(error as Error).message}`;
+  }
+  RE2_VERDICTS.set(pattern, { problem });
+  return problem;
+}
+
 /** Every `regex` of a RegexMatcher, compiled as Envoy's RE2 would (no look-around, no back-references). */
 function regexIssues(value: JsonValue, path: string): ValidationIssue[] {
   if (Array.isArray(value))
@@ -182,12 +200,8 @@ function regexIssues(value: JsonValue, path: string): ValidationIssue[] {
   return Object.entries(value).flatMap(([key, child]) => {
     const at = `${path}.${key}`;
     if (key === 'regex' && typeof child === 'string') {
-      try {
-        RE2JS.compile(child);
-        return [];
-      } catch (error) {
-        return [{ path: at, message: `not a valid RE2 regular expression: ${(error as Error).message}` }];
-      }
+      const problem = re2Problem(child);
+      return problem === undefined ? [] : [{ path: at, message: problem }];
     }
     return regexIssues(child, at);
   });

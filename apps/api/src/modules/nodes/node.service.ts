@@ -51,13 +51,13 @@ export class NodeService {
   create(principal: Principal, write: NodeWrite): Promise<NodeView> {
     assertValid(write);
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      await assertWithinQuota(manager, principal.tenantId, 'maxNodes');
       const node = await manager.save(
         manager.create(NodeEntity, { ...nodeColumns(write), tenantId: principal.tenantId }),
       );
       await appendEvents(manager, [
         event(principal, node, 'node.registered', { vmId: node.id, hostname: node.hostname }),
       ]);
+      await assertWithinQuota(manager, principal.tenantId, 'maxNodes');
       return nodeView(node);
     });
   }

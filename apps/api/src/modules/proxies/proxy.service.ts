@@ -93,7 +93,6 @@ export class ProxyService {
   create(principal: Principal, create: ProxyCreate): Promise<ProxyView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
       await assertPlacement(manager, create);
-      await assertWithinQuota(manager, principal.tenantId, 'maxProxies');
       const proxy = await manager.save(
         manager.create(ProxyEntity, {
           ...proxyColumns(create),
@@ -102,6 +101,7 @@ export class ProxyService {
         }),
       );
       await appendEvents(manager, [changed(principal, proxy, 'created')]);
+      await assertWithinQuota(manager, principal.tenantId, 'maxProxies');
       return proxyView(proxy);
     });
   }
