@@ -160,14 +160,16 @@ export class SotwStream {
       if (names.length > 0) state.explicitNamesSeen = true;
       state.wildcard = names.includes(WILDCARD);
     }
-    state.names = new Set(names.filter((name) => name !== WILDCARD));
+    // An ACK repeats the names it was answered for: the set (and the selection cached for it) stays.
+    if (!sameNames(state.names, names)) state.names = new Set(names.filter((name) => name !== WILDCARD));
     // The client forgets what it unsubscribed: a name added back is sent again (go-control-plane#431).
-    const forgotten = [...state.holds.keys()].filter((name) => !state.covers(name));
-    if (forgotten.length > 0) {
-      const holds = new Map(state.holds);
-      for (const name of forgotten) holds.delete(name);
-      state.holds = holds;
+    let holds: Map<string, string> | undefined;
+    for (const name of state.holds.keys()) {
+      if (state.covers(name)) continue;
+      holds ??= new Map(state.holds);
+      holds.delete(name);
     }
+    if (holds !== undefined) state.holds = holds;
   }
 
   /** What the subscription selects from the snapshot, plus (LDS/CDS) what is kept for make-before-break. */
@@ -196,7 +198,8 @@ export class SotwStream {
       return cached.desired;
     }
     const served = view.type(state.typeUrl).resources;
-    const namesServed = [...state.names].every((name) => served.has(name));
+    let namesServed = true;
+    for (const name of state.names) namesServed &&= served.has(name);
     // Every name of the snapshot, and nothing else: the snapshot's own map, shared by every such stream.
     const all = namesServed && (state.wildcard || state.names.size === served.size);
     let desired: ReadonlyMap<string, string> = served;
@@ -296,6 +299,17 @@ function sortedResources(selection: ReadonlyMap<string, string>): readonly Respo
     sortedSelections.set(selection, sorted);
   }
   return sorted;
+}
+
+/** Whether `requested` (which may hold `*`) names exactly the names of `current`. */
+function sameNames(current: ReadonlySet<string>, requested: readonly string[]): boolean {
+  let count = 0;
+  for (const name of requested) {
+    if (name === WILDCARD) continue;
+    if (!current.has(name)) return false;
+    count += 1;
+  }
+  return count === current.size;
 }
 
 /** The entries of an LDS/CDS selection that the snapshot no longer has (kept for make before break). */
