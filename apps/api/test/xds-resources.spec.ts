@@ -380,6 +380,25 @@ describe('xDS resources as first-class resources of their config', () => {
     expect(new Set(audit.map((row) => row.actor.replace(/:.*/, '')))).toEqual(new Set(['api_key']));
   });
 
+  it('serialises concurrent creates in one config: each becomes its own version, none is lost', async () => {
+    const config = await createConfig('res-concurrent');
+    const names = ['c1', 'c2', 'c3', 'c4'];
+
+    const created = await Promise.all(
+      names.map((name) =>
+        api.admin.post<XdsResourceChangeView>('/api/v1/clusters', {
+          configId: config.id,
+          resource: edsCluster(name),
+        }),
+      ),
+    );
+
+    expect(created.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+    expect(created.map((response) => response.body.configVersion).sort()).toEqual([2, 3, 4, 5]);
+    const listed = await api.admin.get<Page<XdsResourceView>>(`/api/v1/clusters?config=${config.id}`);
+    expect(listed.body.items.map((item) => item.name)).toEqual(['api', ...names]);
+  });
+
   describe('roles and tenants', () => {
     let config: ConfigChangeView;
     let viewer: ApiClient;
