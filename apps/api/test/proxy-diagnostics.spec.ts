@@ -33,12 +33,18 @@ interface Received {
 class StandInAgent {
   readonly received: Received[] = [];
   private subscription: Subscription | undefined;
+  private release: () => void = () => undefined;
+  /** What `late` proxies wait for before they answer. */
+  private readonly lateAnswers = new Promise<void>((resolve) => (this.release = resolve));
   private readonly follows = new Map<string, { proxyId: string; tenantId: string; sequence: number }>();
 
   constructor(
     private readonly bus: JetStreamEventBus,
     private readonly vmId: string,
-    private readonly answers: ReadonlyMap<string, { tenantId: string; behaviour: 'ok' | 'gone' | 'silent' }>,
+    private readonly answers: ReadonlyMap<
+      string,
+      { tenantId: string; behaviour: 'ok' | 'late' | 'gone' | 'silent' }
+    >,
   ) {}
 
   async start(): Promise<void> {
@@ -48,6 +54,7 @@ class StandInAgent {
       this.received.push({ id: command.id, command: parsed.command });
       const proxy = this.answers.get(parsed.command.payload.proxyId);
       if (proxy === undefined || proxy.behaviour === 'silent') return;
+      if (proxy.behaviour === 'late') await this.lateAnswers;
       const { tenantId } = proxy;
       if (proxy.behaviour === 'gone') {
         await this.complete(command.id, parsed.command, tenantId, {
@@ -94,6 +101,11 @@ class StandInAgent {
           throw new Error(`the stand-in agent does not expect ${parsed.command.kind}`);
       }
     });
+  }
+
+  /** Lets the `late` proxies answer. */
+  answerLate(): void {
+    this.release();
   }
 
   /** Writes a line to every followed stream. */
@@ -176,6 +188,7 @@ describe('proxy logs and metrics through the node agent', () => {
   let bus: JetStreamEventBus;
   let agent: StandInAgent;
   let tenantId: string;
+  let lateProxyId: string | undefined;
 
   beforeAll(async () => {
     api = await startApi('proxy-diagnostics', { NATS_NAMESPACE: namespace });
@@ -202,6 +215,7 @@ describe('proxy logs and metrics through the node agent', () => {
       ['diag-ok', ready.id],
       ['diag-gone', ready.id],
       ['diag-silent', ready.id],
+      ['diag-late', ready.id],
       ['diag-unplaced', null],
       ['diag-lost', silent.id],
     ];
@@ -219,6 +233,7 @@ describe('proxy logs and metrics through the node agent', () => {
       expect(created.status).toBe(201);
       ids.set(nodeId, created.body.id);
     }
+    lateProxyId = ids.get('diag-late');
     bus = JetStreamEventBus.create({ servers: TEST_NATS_URL, name: 'stand-in-agent', namespace });
     await bus.provisionStreams();
     agent = new StandInAgent(
@@ -228,6 +243,7 @@ describe('proxy logs and metrics through the node agent', () => {
         [ids.get('diag-ok') ?? '', { tenantId, behaviour: 'ok' as const }],
         [ids.get('diag-gone') ?? '', { tenantId, behaviour: 'gone' as const }],
         [ids.get('diag-silent') ?? '', { tenantId, behaviour: 'silent' as const }],
+        [ids.get('diag-late') ?? '', { tenantId, behaviour: 'late' as const }],
       ]),
     );
     await agent.start();
@@ -289,6 +305,30 @@ describe('proxy logs and metrics through the node agent', () => {
     );
     const follow = agent.received.find(({ command }) => command.kind === 'logs' && command.payload.follow);
     expect(stop.command.payload).toMatchObject({ logsCommandId: follow?.id });
+  });
+
+  it('ends the agent stream of a follower that left before the agent had opened it', async () => {
+    const abort = new AbortController();
+    const request = fetch(`${api.app.url}/api/v1/proxies/diag-late/logs?follow=true`, {
+      headers: { authorization: `Bearer ${api.adminKey}` },
+      signal: abort.signal,
+    }).catch((error: unknown) => error);
+    const follow = await waitFor('the follow command', () =>
+      agent.received.find(
+        ({ command }) => command.kind === 'logs' && command.payload.proxyId === lateProxyId,
+      ),
+    );
+
+    abort.abort();
+    await request;
+    agent.answerLate();
+
+    const stop = await waitFor('the stop-logs command of that follow', () =>
+      agent.received.find(
+        ({ command }) => command.kind === 'stop-logs' && command.payload.logsCommandId === follow.id,
+      ),
+    );
+    expect(stop.command.payload.proxyId).toBe(follow.command.payload.proxyId);
   });
 
   it('answers precise problems when the proxy cannot be reached through an agent', async () => {

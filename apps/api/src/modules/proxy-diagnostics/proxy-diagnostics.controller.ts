@@ -87,11 +87,15 @@ export class ProxyDiagnosticsController {
     @Query(new ZodPipe(logsQuerySchema, 'query')) query: LogsQuery,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const left = new AbortController();
+    reply.raw.once('close', () => left.abort());
     const stream = await this.diagnostics.logs(principal, nodeId, query);
+    // A client that left while the agent opened the stream: end it at once.
+    if (left.signal.aborted) return stream.close();
+    left.signal.addEventListener('abort', () => stream.close());
     // Written past Fastify so that the headers go out at once: a follower learns the stream is open
     // before the first new line.
     reply.hijack();
-    reply.raw.on('close', () => stream.close());
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value);
     }
