@@ -226,11 +226,12 @@ async function versionResources(
   const rows = await manager.query<
     { section: string; name: string; digest: string; body: JsonObject | null }[]
   >(
-    `SELECT r.section, r.name, r.digest, CASE WHEN known.key IS NULL THEN r.body END AS body
-     FROM (${VERSION_RESOURCES}) AS r
-     LEFT JOIN (SELECT DISTINCT unnest($2::text[]) AS key) AS known
-       ON known.key = r.section || ':jsonb:' || r.digest
-     ORDER BY r.section, r.position`,
+    // The fences (OFFSET 0) hash each body once and drop known bodies before the sort.
+    `SELECT section, name, digest, body FROM (
+       SELECT section, position, name, digest,
+              CASE WHEN section || ':jsonb:' || digest = ANY($2::text[]) THEN NULL ELSE body END AS body
+       FROM (${VERSION_RESOURCES} OFFSET 0) AS hashed OFFSET 0) AS resources
+     ORDER BY section, position`,
     [versionId, knownKeys],
   );
   const entries: ResourceEntry[] = [];
