@@ -24,6 +24,8 @@ import { filterPrometheusText } from './prometheus-filter';
 export const AGENT_ANSWER_TIMEOUT_MS = 15_000;
 /** A followed log stream ends after this long (or when the container stops, or the client goes). */
 export const FOLLOW_SECONDS = 3_600;
+/** A followed stream whose agent went away sends no last chunk: the api ends it this long after. */
+const FOLLOW_GRACE_MS = 60_000;
 /** Node statuses whose agent heartbeats, and so takes commands. */
 const CONNECTED: ReadonlySet<NodeStatus> = new Set(['ready', 'draining']);
 
@@ -126,8 +128,11 @@ export class ProxyDiagnosticsService implements OnModuleDestroy {
         if (query.follow) void this.stopLogs(target, commandId);
       },
     };
+    const deadline = setTimeout(() => stream.close(), FOLLOW_SECONDS * 1000 + FOLLOW_GRACE_MS);
+    deadline.unref();
     const finish = (): void => {
       ended = true;
+      clearTimeout(deadline);
       stopReading();
       stopWaiting();
       this.open.delete(stream);
