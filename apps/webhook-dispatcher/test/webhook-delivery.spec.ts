@@ -283,6 +283,44 @@ describe('webhook-dispatcher delivering events', () => {
     });
   });
 
+  it('replays a dead-lettered delivery as a new attempt, with the same webhook id', async () => {
+    let fixed = false;
+    const endpoint = await receiver(() => (fixed ? { status: 204 } : { status: 400 }));
+    const subscription = await harness.subscribe(endpoint.url, ['binding.changed']);
+    const eventId = await harness.publish(harness.tenantId, 'binding.changed', {
+      bindingId: 'b-1',
+      configId: null,
+      change: 'created',
+    });
+    const [refused] = await attemptsWhen(harness, subscription.id, 'the refused attempt', settled);
+    expect(refused).toMatchObject({ attempt: 1, status: 'dead_lettered', response_status: 400 });
+
+    fixed = true;
+    const replayed = await harness.request(
+      'POST',
+      `/api/v1/webhooks/${subscription.id}/deliveries/${refused?.id}/replay`,
+    );
+
+    expect(replayed.status).toBe(202);
+    expect(await replayed.json()).toMatchObject({
+      eventId,
+      attempt: 2,
+      status: 'pending',
+      replayOfId: refused?.id,
+    });
+    const rows = await attemptsWhen(harness, subscription.id, 'the replayed attempt', (found) =>
+      found.some((row) => row.status === 'succeeded'),
+    );
+    expect(rows.map((row) => [row.attempt, row.status, row.response_status, row.replay_of_id])).toEqual([
+      [1, 'dead_lettered', 400, null],
+      [2, 'succeeded', 204, refused?.id],
+    ]);
+    expect(endpoint.received.map((webhook) => verified(subscription.secret, webhook).id)).toEqual([
+      eventId,
+      eventId,
+    ]);
+  });
+
   it('counts attempts by result in /metrics', async () => {
     const metrics = await (await fetch(`${dispatcher.url}/metrics`)).text();
 
