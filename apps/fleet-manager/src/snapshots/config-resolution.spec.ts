@@ -1,5 +1,10 @@
 import { emptyConfigDocument } from '@envoy-fleet/domain';
-import { applyOverrides, documentOfProxyConfig } from './config-resolution';
+import {
+  applyOverrides,
+  chooseBindings,
+  documentOfProxyConfig,
+  type ResolvableBinding,
+} from './config-resolution';
 
 describe(documentOfProxyConfig.name, () => {
   it('reads the spec sections into a document, naming each resource by its name or cluster_name', () => {
@@ -93,6 +98,62 @@ describe(applyOverrides.name, () => {
         { path: 'overrides[2].name', message: 'must name a resource' },
         { path: 'overrides[3].patch', message: 'must be a JSON merge patch object' },
       ],
+    });
+  });
+});
+
+describe(chooseBindings.name, () => {
+  const binding = (id: string, target: Partial<ResolvableBinding>): ResolvableBinding => ({
+    id,
+    mode: 'group',
+    proxyId: null,
+    groupId: null,
+    labelSelector: null,
+    configId: `config-${id}`,
+    templateId: null,
+    parentProxyId: null,
+    priority: 0,
+    parameters: null,
+    overrides: null,
+    ...target,
+  });
+  const proxy = (id: string, groupId: string, labels: Record<string, string> = {}) => ({
+    id,
+    nodeId: id,
+    groupId,
+    labels,
+  });
+
+  it('decides proxies sharing a placement alike, and a proxy a binding names by id on its own', () => {
+    const bindings = [
+      binding('parent', { groupId: 'edge' }),
+      binding('gold', { mode: 'label_selector', labelSelector: { matchLabels: { tier: 'gold' } } }),
+      binding('canary', { mode: 'instance', proxyId: 'eu-1' }),
+    ];
+    const parentOf = new Map([
+      ['edge', null],
+      ['edge-eu', 'edge'],
+      ['lab', null],
+    ]);
+
+    const chosen = chooseBindings(
+      [
+        proxy('eu-1', 'edge-eu'),
+        proxy('eu-2', 'edge-eu'),
+        proxy('eu-3', 'edge-eu'),
+        proxy('lab-1', 'lab', { tier: 'gold' }),
+        proxy('lab-2', 'lab', { tier: 'silver' }),
+      ],
+      parentOf,
+      bindings,
+    );
+
+    expect(Object.fromEntries([...chosen].map(([id, chosenBinding]) => [id, chosenBinding?.id]))).toEqual({
+      'eu-1': 'canary',
+      'eu-2': 'parent',
+      'eu-3': 'parent',
+      'lab-1': 'gold',
+      'lab-2': undefined,
     });
   });
 });

@@ -74,25 +74,34 @@ export interface StoredTemplate {
   readonly parametersSchema: JsonObject;
 }
 
-/** The binding that decides each proxy's config (docs/assignment-modes.md), by proxy id. */
+/**
+ * The binding that decides each proxy's config (docs/assignment-modes.md), by proxy id. Proxies no
+ * binding names by id are placed by their group and labels alone, so each distinct placement is
+ * decided once, however many proxies share it.
+ */
 export function chooseBindings<Binding extends ResolvableBinding>(
   proxies: readonly ResolvableProxy[],
   parentOf: ReadonlyMap<string, string | null>,
   bindings: readonly Binding[],
 ): Map<string, Binding | undefined> {
-  return new Map(
-    proxies.map((proxy) => [
-      proxy.id,
-      chooseBinding(
-        {
-          proxyId: proxy.id,
-          labels: proxy.labels,
-          groups: [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)],
-        },
-        bindings,
-      ),
-    ]),
-  );
+  const named = new Set(bindings.flatMap((binding) => binding.proxyId ?? []));
+  const groupChains = new Map<string, string[]>();
+  const byPlacement = new Map<string, Binding | undefined>();
+  const choose = (proxy: ResolvableProxy): Binding | undefined => {
+    let groups = groupChains.get(proxy.groupId);
+    if (groups === undefined) {
+      groups = [proxy.groupId, ...groupAncestors(proxy.groupId, parentOf)];
+      groupChains.set(proxy.groupId, groups);
+    }
+    const placement = { proxyId: proxy.id, labels: proxy.labels, groups };
+    if (named.has(proxy.id)) return chooseBinding(placement, bindings);
+    const key = `${proxy.groupId}\n${canonicalJson(proxy.labels)}`;
+    if (byPlacement.has(key)) return byPlacement.get(key);
+    const chosen = chooseBinding(placement, bindings);
+    byPlacement.set(key, chosen);
+    return chosen;
+  };
+  return new Map(proxies.map((proxy) => [proxy.id, choose(proxy)]));
 }
 
 /** What resolving needs besides the chosen bindings: which version of a config a proxy runs, and the templates. */
