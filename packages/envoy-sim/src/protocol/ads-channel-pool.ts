@@ -1,7 +1,32 @@
 import { readFileSync } from 'node:fs';
-import { type ChannelCredentials, type ChannelOptions, credentials } from '@grpc/grpc-js';
-import { AggregatedDiscoveryServiceClient } from '@envoy-fleet/proto/xds';
+import {
+  type ChannelCredentials,
+  type ChannelOptions,
+  credentials,
+  makeGenericClientConstructor,
+} from '@grpc/grpc-js';
+import {
+  type AggregatedDiscoveryServiceClient,
+  AggregatedDiscoveryServiceService,
+} from '@envoy-fleet/proto/xds';
 import { type XdsServerConfig } from '../bootstrap/sim-bootstrap';
+import { encodeDiscoveryRequest } from './discovery-request-encoding';
+
+/** The ADS client, its SotW requests serialized by {@link encodeDiscoveryRequest}. */
+const SimAdsClient = makeGenericClientConstructor(
+  {
+    ...AggregatedDiscoveryServiceService,
+    streamAggregatedResources: {
+      ...AggregatedDiscoveryServiceService.streamAggregatedResources,
+      requestSerialize: encodeDiscoveryRequest,
+    },
+  },
+  'envoy.service.discovery.v3.AggregatedDiscoveryService',
+) as unknown as new (
+  address: string,
+  credentials: ChannelCredentials,
+  options?: ChannelOptions,
+) => AggregatedDiscoveryServiceClient;
 
 interface PooledChannel {
   readonly client: AggregatedDiscoveryServiceClient;
@@ -80,7 +105,7 @@ export class AdsChannelPool {
     let channel = channels.at(-1);
     if (!channel || channel.users >= this.streamsPerChannel) {
       channel = {
-        client: new AggregatedDiscoveryServiceClient(target, this.credentials, this.options),
+        client: new SimAdsClient(target, this.credentials, this.options),
         users: 0,
       };
       channels.push(channel);
