@@ -2,14 +2,13 @@ import { Injectable } from '@nestjs/common';
 import {
   CONFIG_DELIVERY_STATUSES,
   type ConfigDocument,
-  DomainError,
   XDS_RESOURCE_TYPES,
   type XdsResourceType,
 } from '@envoy-fleet/domain';
-import { ConfigHistoryEntity, ConfigVersionEntity } from '@envoy-fleet/db';
-import type { EntityManager } from 'typeorm';
+import { ConfigHistoryEntity } from '@envoy-fleet/db';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
+import { findConfig, findConfigVersion } from '../../database/lookups';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import type { ListQuery, Page } from '../../http/list-query';
 import {
@@ -52,7 +51,7 @@ export class ConfigDeliveryService {
     query: ListQuery,
   ): Promise<Page<ConfigDeliveryView>> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const version = await findVersion(manager, configId, number);
+      const version = await findConfigVersion(manager, await findConfig(manager, configId), number);
       const document = version.document as ConfigDocument;
       const page = await listPage(
         manager
@@ -72,7 +71,7 @@ export class ConfigDeliveryService {
 
   summary(principal: Principal, configId: string, number: number): Promise<ConfigDeliverySummaryView> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const version = await findVersion(manager, configId, number);
+      const version = await findConfigVersion(manager, await findConfig(manager, configId), number);
       const document = version.document as ConfigDocument;
       const counts: CountRow[] = await manager.query(
         `SELECT resource_type, status, count(*)::int AS count FROM config_history
@@ -114,16 +113,6 @@ export class ConfigDeliveryService {
       };
     });
   }
-}
-
-async function findVersion(
-  manager: EntityManager,
-  configId: string,
-  number: number,
-): Promise<ConfigVersionEntity> {
-  const version = await manager.findOneBy(ConfigVersionEntity, { configId, number });
-  if (version === null) throw DomainError.notFound(`config ${configId} version`, String(number));
-  return version;
 }
 
 function deliveryView(delivery: ConfigHistoryEntity, document: ConfigDocument): ConfigDeliveryView {

@@ -9,11 +9,12 @@ import {
   type LogChunk,
   type NodeStatus,
 } from '@envoy-fleet/domain';
-import { NodeEntity, ProxyEntity } from '@envoy-fleet/db';
+import { NodeEntity } from '@envoy-fleet/db';
 import type { EventBus } from '@envoy-fleet/messaging';
 import type { Logger } from '@envoy-fleet/telemetry';
 import { API_LOGGER, EVENT_BUS } from '../../api.tokens';
 import type { Principal } from '../../auth/principal';
+import { findProxy } from '../../database/lookups';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { AgentProblem } from './agent-problem';
 import { AgentReplies } from './agent-replies';
@@ -158,8 +159,7 @@ export class ProxyDiagnosticsService implements OnModuleDestroy {
   /** The proxy in the caller's tenant, and its node's agent if that one is connected. */
   private target(principal: Principal, nodeId: string): Promise<AgentTarget> {
     return this.unitOfWork.forTenant(principal, async (manager) => {
-      const proxy = await manager.findOneBy(ProxyEntity, { nodeId });
-      if (proxy === null) throw DomainError.notFound('proxy', nodeId);
+      const proxy = await findProxy(manager, nodeId);
       const vmId = proxy.vmId;
       if (vmId === null) {
         throw new AgentProblem(

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@envoy-fleet/domain';
-import { ProxyEntity } from '@envoy-fleet/db';
 import type { EventBus } from '@envoy-fleet/messaging';
 import { EVENT_BUS } from '../../api.tokens';
 import type { Principal } from '../../auth/principal';
+import { findProxy } from '../../database/lookups';
 import { requestScope } from '../../database/request-scope';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import type { RestartRequestView } from './proxy-restart.dto';
@@ -25,10 +25,7 @@ export class ProxyRestartService {
   ) {}
 
   async request(principal: Principal, nodeId: string, graceSeconds: number): Promise<RestartRequestView> {
-    const proxy = await this.unitOfWork.forTenant(principal, (manager) =>
-      manager.findOneBy(ProxyEntity, { nodeId }),
-    );
-    if (proxy === null) throw DomainError.notFound('proxy', nodeId);
+    const proxy = await this.unitOfWork.forTenant(principal, (manager) => findProxy(manager, nodeId));
     if (proxy.desiredState === 'removed') {
       throw DomainError.invalidState('proxy', nodeId, 'being removed', 'a restart');
     }
