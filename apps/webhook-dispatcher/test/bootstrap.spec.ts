@@ -67,4 +67,25 @@ describe('webhook-dispatcher environment', () => {
       ].join('\n'),
     );
   });
+
+  it('names a wrong signing key, loopback switch and denied network', async () => {
+    const starting = bootstrap({
+      env: {
+        DATABASE_URL: 'postgres://envoy_fleet_app@127.0.0.1:5432/envoy_fleet',
+        NATS_URL: 'nats://127.0.0.1:4222',
+        SECRET_ENCRYPTION_KEY: 'c2hvcnQ=',
+        WEBHOOK_ALLOW_LOOPBACK: 'yes',
+        WEBHOOK_DENY_CIDRS: '10.0.0.0/8,192.168.0.0',
+      },
+    });
+
+    await expect(starting).rejects.toThrow(
+      [
+        'invalid environment:',
+        '  SECRET_ENCRYPTION_KEY: expected 32 bytes encoded in base64 (openssl rand -base64 32)',
+        '  WEBHOOK_ALLOW_LOOPBACK: expected true or false, got "yes"',
+        '  WEBHOOK_DENY_CIDRS: expected CIDRs such as 10.0.0.0/8 or fc00::/7, got "192.168.0.0"',
+      ].join('\n'),
+    );
+  });
 });
