@@ -120,6 +120,27 @@ describe('tenancy', () => {
     });
   });
 
+  it('counts creations made at the same moment one by one: exactly the quota is stored', async () => {
+    const created = await api.admin.post<CreatedTenantView>('/api/v1/tenants', {
+      name: 'tenant-crowded',
+      displayName: 'Crowded',
+      quotas: { maxConfigs: 5 },
+    });
+    const admin = api.admin.as(created.body.adminApiKey.secret);
+
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        const answer = await admin.post('/api/v1/configs', edgeConfig(`crowded-${index}`));
+        return answer.status === 403 ? answer.problem.code : answer.status;
+      }),
+    );
+
+    expect(statuses.filter((status) => status === 201)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 'QUOTA_EXCEEDED')).toHaveLength(7);
+    const stored = await admin.get<Page<ConfigChangeView>>('/api/v1/configs');
+    expect(stored.body.items).toHaveLength(5);
+  });
+
   it('limits the request rate per API key with 429 and Retry-After', async () => {
     const created = await api.admin.post<CreatedTenantView>('/api/v1/tenants', {
       name: 'tenant-limited',

@@ -32,7 +32,7 @@ export async function assertWithinQuota(
 ): Promise<void> {
   const { column, table } = QUOTAS[quota];
   const tenants: Record<string, number>[] = await manager.query(
-    `SELECT ${column} FROM tenants WHERE id = $1 FOR UPDATE`,
+    `SELECT ${column} FROM tenants WHERE id = $1 FOR NO KEY UPDATE`,
     [tenantId],
   );
   const limit = tenants[0]?.[column];
