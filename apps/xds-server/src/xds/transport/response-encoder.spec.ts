@@ -48,6 +48,20 @@ describe(ResponseEncoder.name, () => {
     expect({ ...second, nonce: 'a' }).toEqual(first);
   });
 
+  it('hands streams whose nonces coincide the same message', () => {
+    const response = {
+      typeUrl: TYPE_URLS.cluster,
+      version: 'v3',
+      nonce: '4',
+      complete: true,
+      resources: [{ name: 'c', hash }],
+    };
+
+    const first = sut.sotw(response, snapshot);
+
+    expect(sut.sotw(response, ServedSnapshot.empty())).toBe(first);
+  });
+
   it('shares the body of a named selection between streams whose lists name the same resources', () => {
     const response = { typeUrl: TYPE_URLS.cluster, version: 'v2', complete: false };
 

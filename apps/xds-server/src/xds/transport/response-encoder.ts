@@ -35,7 +35,8 @@ export interface ResponseEncoderOptions {
  * Builds discovery responses as bytes from parts encoded once and shared by every stream that sends them:
  * the `Any` of each resource (per type and hash), the whole body of a SotW response (per type, version and
  * resource set), the `Resource` entry of each delta resource (per type and hash). Only the nonce (and for
- * delta the removed names) is encoded per stream. No resource is ever decoded or re-encoded here.
+ * delta the removed names) is encoded per stream, and a SotW message with its nonce is shared too by the
+ * streams whose nonce counters stand at the same value. No resource is ever decoded or re-encoded here.
  */
 export class ResponseEncoder {
   private readonly parts: LRUCache<string, Buffer>;
@@ -53,19 +54,20 @@ export class ResponseEncoder {
   /** A serialized DiscoveryResponse. */
   sotw(response: SotwResponse, snapshot: ResourceBytes): Buffer {
     const key = `sotw\0${response.typeUrl}\0${response.version}\0${response.complete ? '*' : this.namesOf(response.resources)}`;
-    let body = this.parts.get(key);
-    if (body === undefined) {
-      body = Buffer.concat([
-        optionalStringField(DISCOVERY_RESPONSE.versionInfo, response.version),
-        ...response.resources.map((resource) =>
-          bytesField(DISCOVERY_RESPONSE.resources, this.anyOf(response.typeUrl, resource, snapshot)),
-        ),
-        stringField(DISCOVERY_RESPONSE.typeUrl, response.typeUrl),
-        bytesField(DISCOVERY_RESPONSE.controlPlane, this.controlPlane),
-      ]);
-      this.parts.set(key, body);
-    }
-    return appendStringField(body, DISCOVERY_RESPONSE.nonce, response.nonce);
+    // Nonces count per stream, so streams served alike reach the same nonce: they share the whole message.
+    return this.cached(`${key}\0${response.nonce}`, () => {
+      const body = this.cached(key, () =>
+        Buffer.concat([
+          optionalStringField(DISCOVERY_RESPONSE.versionInfo, response.version),
+          ...response.resources.map((resource) =>
+            bytesField(DISCOVERY_RESPONSE.resources, this.anyOf(response.typeUrl, resource, snapshot)),
+          ),
+          stringField(DISCOVERY_RESPONSE.typeUrl, response.typeUrl),
+          bytesField(DISCOVERY_RESPONSE.controlPlane, this.controlPlane),
+        ]),
+      );
+      return appendStringField(body, DISCOVERY_RESPONSE.nonce, response.nonce);
+    });
   }
 
   /** The names of a resource list, joined once per list (streams on one selection share the list). */
