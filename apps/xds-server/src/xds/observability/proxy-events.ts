@@ -16,7 +16,7 @@ import type { ProxyInfo, SentResponse, XdsObserver } from '../transport/xds-obse
  */
 const MAX_REPORTS_PER_BATCH = 500;
 /** How long a report waits for others to share its message. */
-const BATCH_DELAY_MS = 20;
+const BATCH_DELAY_MS = 100;
 
 /**
  * Publishes what proxies do on their streams (connected, disconnected, each response sent, ACK, NACK)
