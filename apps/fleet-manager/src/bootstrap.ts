@@ -21,6 +21,7 @@ import { RolloutEngine } from './rollouts/rollout-engine';
 import { EffectiveConfigRepository } from './snapshots/effective-config.repository';
 import { SnapshotBuilder } from './snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from './snapshots/snapshot-events.consumer';
+import { SnapshotReads } from './snapshots/snapshot-reads';
 import { SnapshotRebuild } from './snapshots/snapshot-rebuild';
 import { fleetSettingsFrom } from './scheduling/fleet-settings';
 import { startFleetScheduling } from './scheduling/fleet-scheduling';
@@ -104,11 +105,15 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
       await resources.open(
         'snapshot consumer',
         () =>
-          consumeSnapshotTriggers(
-            bus,
-            builder,
-            new SnapshotRebuild({ builder, store: snapshotStore, events: bus, logger: telemetry.logger }),
-          ),
+          consumeSnapshotTriggers(bus, builder, {
+            rebuild: new SnapshotRebuild({
+              builder,
+              store: snapshotStore,
+              events: bus,
+              logger: telemetry.logger,
+            }),
+            reads: new SnapshotReads({ store: snapshotStore, events: bus }),
+          }),
         (subscription) => subscription.stop(),
       );
       const recorder = new DeliveryRecorder({

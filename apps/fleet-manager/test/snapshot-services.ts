@@ -9,6 +9,7 @@ import { parseManifest, type SnapshotManifest } from '@envoy-fleet/xds';
 import { type DataSource } from 'typeorm';
 import { type SnapshotBuilder } from '../src/snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from '../src/snapshots/snapshot-events.consumer';
+import { SnapshotReads } from '../src/snapshots/snapshot-reads';
 import { SnapshotRebuild } from '../src/snapshots/snapshot-rebuild';
 
 /** A suite's own database, Redis key prefix and JetStream namespace, on the shared test services. */
@@ -60,11 +61,10 @@ export async function openSnapshotServices(label: string): Promise<SnapshotServi
     store,
     bus,
     consumeTriggers: (builder) =>
-      consumeSnapshotTriggers(
-        bus,
-        builder,
-        new SnapshotRebuild({ builder, store, events: bus, logger: silentLogger }),
-      ),
+      consumeSnapshotTriggers(bus, builder, {
+        rebuild: new SnapshotRebuild({ builder, store, events: bus, logger: silentLogger }),
+        reads: new SnapshotReads({ store, events: bus }),
+      }),
     manifestOf,
     flushRedis: async () => void (await deleteRedisKeys(redisPrefix)),
     dropManifests: async () => void (await deleteRedisKeys(`${redisPrefix}manifest:`)),

@@ -101,6 +101,10 @@ export interface EventPayloads {
   'snapshot.rebuild.requested': { requestId: string; nodeIds: string[] };
   /** fleet-manager: a requested rebuild is done; `unserved` are the named proxies that still have no snapshot. */
   'snapshot.rebuild.completed': { requestId: string; nodeIds: string[]; unserved: string[] };
+  /** api: what is the proxy served now (gRPC `GetSnapshot`)? fleet-manager answers `snapshot.read.completed`. */
+  'snapshot.read.requested': { requestId: string; nodeId: string };
+  /** fleet-manager: the snapshot a proxy is served (null: none, or Redis lost part of it). */
+  'snapshot.read.completed': { requestId: string; nodeId: string; snapshot: ServedSnapshotView | null };
   'webhook.changed': { subscriptionId: string; change: 'created' | 'updated' | 'deleted' };
   'agent.registered': NodeRegistration;
   'agent.heartbeat': NodeHeartbeat;
@@ -111,6 +115,21 @@ export interface EventPayloads {
 }
 
 export type EventType = keyof EventPayloads;
+
+/** A proxy's served snapshot as fleet-manager reads it from Redis (`snapshot.read.completed`). */
+export interface ServedSnapshotView {
+  readonly servingKey: string;
+  /** SHA-256 (hex) of the manifest. */
+  readonly manifestHash: string;
+  readonly resources: readonly {
+    readonly typeUrl: string;
+    readonly name: string;
+    /** SHA-256 (hex) of the resource's protobuf bytes. */
+    readonly version: string;
+    /** The resource as proto3 JSON; null when the snapshot is too large to carry its bodies. */
+    readonly body: Readonly<Record<string, unknown>> | null;
+  }[];
+}
 
 /** What xds-server reports about a proxy's streams, alone or batched in `proxy.reports`. */
 export const PROXY_REPORT_TYPES = [
@@ -179,6 +198,12 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
   'rollout.changed': durable('rollout.changed'),
   'snapshot.updated': { subject: 'broadcast.snapshot.updated', schemaVersion: 1, delivery: 'broadcast' },
   'snapshot.rebuild.requested': durable('snapshot.rebuild.requested'),
+  'snapshot.read.requested': durable('snapshot.read.requested'),
+  'snapshot.read.completed': {
+    subject: 'broadcast.snapshot.read.completed',
+    schemaVersion: 1,
+    delivery: 'broadcast',
+  },
   'snapshot.rebuild.completed': {
     subject: 'broadcast.snapshot.rebuild.completed',
     schemaVersion: 1,

@@ -12,6 +12,7 @@ export {
   type EventDelivery,
   type EventPayloads,
   type EventType,
+  type ServedSnapshotView,
   type ProxyReportEvent,
   type ProxyReportType,
 } from './events';

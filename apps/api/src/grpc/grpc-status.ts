@@ -46,6 +46,8 @@ export function grpcCodeOf(code: DomainErrorCode): GrpcCode {
     case 'RATE_LIMITED':
     case 'PAYLOAD_TOO_LARGE':
       return GrpcStatus.RESOURCE_EXHAUSTED;
+    case 'UNAVAILABLE':
+      return GrpcStatus.UNAVAILABLE;
   }
 }
 

@@ -16,6 +16,7 @@ import { ConfigBindingModule } from '../modules/config-bindings/config-binding.m
 import { ProxyRestartModule } from '../modules/proxy-restart/proxy-restart.module';
 import { RolloutModule } from '../modules/rollouts/rollout.module';
 import { WebhookReplayModule } from '../modules/webhook-replay/webhook-replay.module';
+import { SnapshotModule } from '../modules/snapshots/snapshot.module';
 import { XdsResourceModule } from '../modules/xds-resources/xds-resource.module';
 import { WebhookModule } from '../modules/webhooks/webhook.module';
 import { ConfigGrpcHandlers } from './configs.grpc';
@@ -25,6 +26,7 @@ import { NodeGrpcHandlers } from './nodes.grpc';
 import { ProxyGroupGrpcHandlers } from './proxy-groups.grpc';
 import { ProxyGrpcHandlers } from './proxies.grpc';
 import { ProxyRestartGrpcHandlers } from './proxy-restart.grpc';
+import { SnapshotGrpcHandlers } from './snapshots.grpc';
 import { RolloutGrpcHandlers } from './rollouts.grpc';
 import { WebhookReplayGrpcHandlers } from './webhook-replay.grpc';
 import { XdsResourceGrpcHandlers } from './xds-resources.grpc';
@@ -49,6 +51,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly restarts: ProxyRestartGrpcHandlers,
     private readonly replays: WebhookReplayGrpcHandlers,
     private readonly xdsResources: XdsResourceGrpcHandlers,
+    private readonly snapshots: SnapshotGrpcHandlers,
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
@@ -62,6 +65,7 @@ class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       ...this.restarts.handlers(),
       ...this.replays.handlers(),
       ...this.xdsResources.handlers(),
+      ...this.snapshots.handlers(),
     };
     return this.server.serve(controlPlane);
   }
@@ -89,6 +93,7 @@ export class GrpcModule {
         ProxyRestartModule,
         WebhookReplayModule,
         XdsResourceModule,
+        SnapshotModule,
       ],
       providers: [
         { provide: ManagementGrpcServer, useValue: server },
@@ -102,6 +107,7 @@ export class GrpcModule {
         ProxyRestartGrpcHandlers,
         WebhookReplayGrpcHandlers,
         XdsResourceGrpcHandlers,
+        SnapshotGrpcHandlers,
         ControlPlaneLifecycle,
       ],
     };

@@ -48,6 +48,8 @@ export function problemKindOf(code: DomainErrorCode): ProblemKind {
       return { status: 412, title: 'The resource was changed since it was read' };
     case 'PAYLOAD_TOO_LARGE':
       return { status: 413, title: 'The request body is too large' };
+    case 'UNAVAILABLE':
+      return { status: 503, title: 'A part of the control plane did not answer in time' };
     case 'VALIDATION_FAILED':
       return { status: 422, title: 'The content is invalid' };
     case 'IDEMPOTENCY_KEY_REUSED':

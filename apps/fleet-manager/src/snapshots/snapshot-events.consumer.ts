@@ -1,5 +1,6 @@
 import { type EventBus, type EventOf, type Subscription } from '@envoy-fleet/messaging';
 import { type SnapshotBuilder } from './snapshot-builder';
+import { type SnapshotReads } from './snapshot-reads';
 import { type SnapshotRebuild } from './snapshot-rebuild';
 
 /** Every replica joins this consumer group, so each event is handled by one of them. */
@@ -16,6 +17,7 @@ const TRIGGERS = [
   'config.version.released',
   'proxy.sync.changed',
   'snapshot.rebuild.requested',
+  'snapshot.read.requested',
 ] as const;
 type SnapshotTrigger = (typeof TRIGGERS)[number];
 
@@ -29,27 +31,32 @@ type SnapshotTrigger = (typeof TRIGGERS)[number];
  * completes, is aborted or rolled back (by the engine or an operator) changes which version its proxies
  * run (`releasedVersion`). A lasting NACK (`proxy.sync.changed` NACKED) withholds its version from the
  * proxies not served it yet, and an operator's release (`config.version.released`) lifts that.
- * `snapshot.rebuild.requested` is a rebuild on demand (`SnapshotRebuild`).
+ * `snapshot.rebuild.requested` is a rebuild on demand (`SnapshotRebuild`); `snapshot.read.requested` asks
+ * what a proxy is served (`SnapshotReads`), and is answered after the builds queued before it.
  */
 export function consumeSnapshotTriggers(
   bus: EventBus,
   builder: SnapshotBuilder,
-  rebuild: SnapshotRebuild,
+  requests: { readonly rebuild: SnapshotRebuild; readonly reads: SnapshotReads },
 ): Promise<Subscription> {
   return bus.consume({
     durable: SNAPSHOT_CONSUMER,
     types: TRIGGERS,
-    handler: (event) => handle(builder, rebuild, event),
+    handler: (event) => handle(builder, requests, event),
   });
 }
 
 async function handle(
   builder: SnapshotBuilder,
-  rebuild: SnapshotRebuild,
+  requests: { readonly rebuild: SnapshotRebuild; readonly reads: SnapshotReads },
   event: EventOf<SnapshotTrigger>,
 ): Promise<void> {
   if (event.type === 'snapshot.rebuild.requested') {
-    await rebuild.execute(event);
+    await requests.rebuild.execute(event);
+    return;
+  }
+  if (event.type === 'snapshot.read.requested') {
+    await requests.reads.execute(event);
     return;
   }
   if (event.type === 'proxy.sync.changed' && event.payload.status !== 'NACKED') return;

@@ -24,6 +24,8 @@ export const DOMAIN_ERROR_CODES = [
   'INVALID_STATE',
   /** A retry key (`Idempotency-Key`) was reused for a different request. */
   'IDEMPOTENCY_KEY_REUSED',
+  /** A part of the control plane the request waits on did not answer in time (fleet-manager); retry later. */
+  'UNAVAILABLE',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -54,6 +56,10 @@ export class DomainError extends Error {
     this.code = code;
     this.issues = options.issues ?? [];
     this.details = options.details ?? {};
+  }
+
+  static unavailable(message: string, details: DomainErrorDetails = {}): DomainError {
+    return new DomainError('UNAVAILABLE', message, { details });
   }
 
   static notFound(entity: string, id: string): DomainError {
