@@ -60,6 +60,8 @@ interface RunResult {
     readonly nacks: number;
     readonly serverCpuSeconds: number;
     readonly serverRssBytesAfter: number;
+    /** CPU of the simulated fleet's process, to tell whether the clients held the figures back. */
+    readonly fleetCpuSeconds: number;
   };
   readonly change: {
     readonly types: readonly string[];
@@ -68,6 +70,7 @@ interface RunResult {
     readonly nacks: number;
     readonly latency: LatencySummary;
     readonly serverCpuSeconds: number;
+    readonly fleetCpuSeconds: number;
   };
   readonly server: { readonly rssBytesAtEnd: number; readonly peakRssBytes: number };
 }
@@ -212,7 +215,10 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
       execArgv: ['--max-old-space-size=16384', ...profiling],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const workerPid = worker.pid;
+    if (workerPid === undefined) throw new Error('the fleet worker has no pid');
     const beforeStorm = processUsage(pid);
+    const fleetBeforeStorm = processUsage(workerPid);
     const live = nextMessage(worker, 'live');
     tell(worker, {
       type: 'start',
@@ -225,6 +231,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     });
     const storm = await live;
     const afterStorm = processUsage(pid);
+    const fleetAfterStorm = processUsage(workerPid);
     log(`  ${proxies} proxies LIVE after ${(storm.elapsedMs / 1_000).toFixed(2)} s`);
 
     // Let the last ACKs of the storm arrive before the change is measured.
@@ -241,6 +248,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     await publish(1);
     const converged = nextMessage(worker, 'converged');
     const beforeChange = processUsage(pid);
+    const fleetBeforeChange = processUsage(workerPid);
     const announcedAt = preciseNow();
     await bus.publish(
       createEvent('snapshot.updated', {
@@ -252,6 +260,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
     );
     const change = await converged;
     const afterChange = processUsage(pid);
+    const fleetAfterChange = processUsage(workerPid);
     const latencies = change.ackedAt.map((at) => at - announcedAt);
     for (const line of change.stuck) log(`  not converged: ${line}`);
     log(
@@ -268,6 +277,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
         nacks: storm.nacks,
         serverCpuSeconds: round2(afterStorm.cpuSeconds - beforeStorm.cpuSeconds),
         serverRssBytesAfter: afterStorm.rssBytes,
+        fleetCpuSeconds: round2(fleetAfterStorm.cpuSeconds - fleetBeforeStorm.cpuSeconds),
       },
       change: {
         types,
@@ -276,6 +286,7 @@ async function run(proxies: number, options: Options): Promise<RunResult> {
         nacks: change.nacks,
         latency: summarize(latencies),
         serverCpuSeconds: round2(afterChange.cpuSeconds - beforeChange.cpuSeconds),
+        fleetCpuSeconds: round2(fleetAfterChange.cpuSeconds - fleetBeforeChange.cpuSeconds),
       },
       server: { rssBytesAtEnd: afterChange.rssBytes, peakRssBytes: afterChange.peakRssBytes },
     };
@@ -311,6 +322,7 @@ function table(results: readonly RunResult[]): string {
     'xds peak RSS',
     'xds CPU storm',
     'xds CPU change',
+    'fleet CPU change',
   ];
   const rows = results.map((result) => [
     String(result.proxies),
@@ -322,6 +334,7 @@ function table(results: readonly RunResult[]): string {
     mib(result.server.peakRssBytes),
     `${result.connectStorm.serverCpuSeconds} s`,
     `${result.change.serverCpuSeconds} s`,
+    `${result.change.fleetCpuSeconds} s`,
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
