@@ -143,7 +143,8 @@ function detailsOf(error: DomainError): Any[] {
         ),
       );
       break;
-    case 'RATE_LIMITED': {
+    case 'RATE_LIMITED':
+    case 'UNAVAILABLE': {
       const seconds = Number(error.details['retryAfterSeconds'] ?? 1);
       details.push(
         pack(
