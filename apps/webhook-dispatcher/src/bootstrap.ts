@@ -100,6 +100,7 @@ function start(env: WebhookDispatcherEmbeddedEnv, openAdapters: OpenAdapters): P
               queue,
               run: (attempt) => runner.run(attempt),
               concurrency: env.WEBHOOK_CONCURRENCY,
+              concurrencyPerSubscription: env.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION,
               intervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
               leaseMs: env.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
               logger: telemetry.logger,

@@ -42,6 +42,11 @@ const settings = {
     .default(10_000)
     .describe('how long one attempt may take, from connecting to the end of the response, in ms'),
   WEBHOOK_CONCURRENCY: integerVariable(1, 1_000).default(32).describe('attempts this replica sends at once'),
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: integerVariable(1, 1_000)
+    .default(8)
+    .describe(
+      'attempts to one subscription this replica sends at once, so that a slow receiver leaves room for others',
+    ),
   WEBHOOK_POLL_INTERVAL_MS: integerVariable(50, 60_000)
     .default(1_000)
     .describe(

@@ -11,6 +11,9 @@ function succeededCount(metrics: string): number {
   return Number(match?.[1] ?? 0);
 }
 
+// Processes start and retries wait on a shared, loaded machine: room beyond `eventually`'s 60 s.
+jest.setTimeout(120_000);
+
 describe('webhook-dispatcher replicas and restarts', () => {
   let harness: DispatcherHarness;
   const receivers: WebhookReceiver[] = [];
@@ -96,6 +99,53 @@ describe('webhook-dispatcher replicas and restarts', () => {
       expect.objectContaining({ attempt: 1, status: 'succeeded', response_body: 'slow but fine' }),
     ]);
     expect(endpoint.received).toHaveLength(1);
+  });
+
+  it('keeps sending to other subscriptions while one receiver holds its share of the slots', async () => {
+    for (const running of harness.runningDispatchers()) await harness.stopDispatcher(running);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = await receiver(async () => {
+      await released;
+      return { status: 204 };
+    });
+    const fast = await receiver();
+    const slowHook = await harness.subscribe(slow.url, ['config.updated']);
+    const fastHook = await harness.subscribe(fast.url, ['config.version.created']);
+    const dispatcher = await harness.startDispatcher({
+      WEBHOOK_CONCURRENCY: '4',
+      WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '2',
+      WEBHOOK_TIMEOUT_MS: '120000',
+    });
+
+    for (let index = 0; index < 6; index += 1) {
+      await harness.publish(harness.tenantId, 'config.updated', {
+        configId: `c-${index}`,
+        name: `c-${index}`,
+      });
+    }
+    await eventually('two held requests', () => (slow.received.length >= 2 ? true : undefined));
+    await harness.publish(harness.tenantId, 'config.version.created', {
+      configId: 'c-0',
+      versionId: 'v-1',
+      version: 1,
+      contentHash: 'sha256:0',
+    });
+
+    await attemptsWhen(
+      fastHook.id,
+      'the other subscription served',
+      (rows) => rows[0]?.status === 'succeeded',
+    );
+    expect(slow.received).toHaveLength(2);
+    release();
+    const rows = await attemptsWhen(
+      slowHook.id,
+      'the slow receiver served',
+      (found) => found.length === 6 && found.every((row) => row.status === 'succeeded'),
+    );
+    expect(rows.map((row) => row.attempt)).toEqual([1, 1, 1, 1, 1, 1]);
+    await harness.stopDispatcher(dispatcher);
   });
 
   it('delivers each event once with two replicas sharing the work', async () => {

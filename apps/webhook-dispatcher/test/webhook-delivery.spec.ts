@@ -26,6 +26,9 @@ function attemptsWhen(
 const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const settled = (rows: DeliveryRow[]) => rows.length > 0 && rows.every((row) => row.status !== 'pending');
 
+// Processes start and retries wait on a shared, loaded machine: room beyond `eventually`'s 60 s.
+jest.setTimeout(120_000);
+
 describe('webhook-dispatcher delivering events', () => {
   let harness: DispatcherHarness;
   let dispatcher: AppProcess<'webhook-dispatcher'>;

@@ -23,6 +23,16 @@ export interface ClaimedAttempt {
   readonly maxAttempts: number;
 }
 
+export interface ClaimRequest {
+  readonly limit: number;
+  /** How long the claim holds each attempt: longer than an attempt may take. */
+  readonly leaseMs: number;
+  /** Attempts of one subscription in flight at once on this replica. */
+  readonly perSubscription: number;
+  /** This replica's attempts in flight, by subscription id. */
+  readonly inFlight: ReadonlyMap<string, number>;
+}
+
 /** What the attempt's row records besides its verdict. */
 export interface AttemptRecord {
   readonly verdict: AttemptVerdict;
@@ -86,21 +96,36 @@ export class DeliveryQueue {
   }
 
   /**
-   * Claims up to `limit` due attempts of enabled subscriptions, oldest due first, for `leaseMs`. Attempts
-   * of a disabled subscription wait, pending, until it is enabled again.
+   * Claims up to `limit` due attempts of enabled subscriptions, oldest due first, for `leaseMs`, and no
+   * more of one subscription than it has room for: `perSubscription` less what `inFlight` counts for it
+   * (this replica's attempts in flight), so that a slow receiver cannot take every slot from the others.
+   * Attempts of a disabled subscription wait, pending, until it is enabled again.
    */
-  async claim(limit: number, leaseMs: number): Promise<ClaimedAttempt[]> {
+  async claim(request: ClaimRequest): Promise<ClaimedAttempt[]> {
+    const busy = [...request.inFlight];
     const rows = await withSystem(this.systemDataSource, { actor: ACTOR }, (manager) =>
       manager.query<ClaimedRow[]>(
-        `WITH due AS (
-             SELECT delivery.id
+        `WITH busy AS (
+             SELECT * FROM unnest($3::uuid[], $4::int[]) AS busy (subscription_id, in_flight)
+           ), ranked AS (
+             SELECT delivery.id, delivery.subscription_id,
+                    row_number() OVER (PARTITION BY delivery.subscription_id ORDER BY delivery.next_attempt_at) AS position
                FROM webhook_deliveries delivery
                JOIN webhook_subscriptions subscription
                  ON subscription.tenant_id = delivery.tenant_id AND subscription.id = delivery.subscription_id
               WHERE delivery.status = 'pending' AND delivery.next_attempt_at <= now() AND subscription.enabled
+           ), due AS (
+             SELECT delivery.id
+               FROM webhook_deliveries delivery
+              WHERE delivery.id IN (
+                      SELECT ranked.id
+                        FROM ranked LEFT JOIN busy ON busy.subscription_id = ranked.subscription_id
+                       WHERE ranked.position <= $5 - coalesce(busy.in_flight, 0))
+                -- Checked again on the row as locked: another replica may have claimed it meanwhile.
+                AND delivery.status = 'pending' AND delivery.next_attempt_at <= now()
               ORDER BY delivery.next_attempt_at
               LIMIT $1
-                FOR UPDATE OF delivery SKIP LOCKED
+                FOR UPDATE SKIP LOCKED
            ), claimed AS (
              UPDATE webhook_deliveries delivery
                 SET next_attempt_at = now() + $2::double precision * interval '1 millisecond'
@@ -112,7 +137,13 @@ export class DeliveryQueue {
                        subscription.url, subscription.secret, subscription.max_attempts
            )
            SELECT * FROM claimed`,
-        [limit, leaseMs],
+        [
+          request.limit,
+          request.leaseMs,
+          busy.map(([subscriptionId]) => subscriptionId),
+          busy.map(([, count]) => count),
+          request.perSubscription,
+        ],
       ),
     );
     return rows.map((row) => ({
