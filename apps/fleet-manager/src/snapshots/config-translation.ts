@@ -98,8 +98,25 @@ export async function translateEntries(
   cache: TranslationCache,
   readBodies: BodyReader,
 ): Promise<Translation> {
-  const missing = [...new Set(entries.map((entry) => entry.contentKey))].filter((key) => !cache.has(key));
-  const bodies = missing.length === 0 ? new Map<string, JsonObject>() : await readBodies(missing);
+  // Hits are taken first, so translating the missing bodies cannot evict one this build still needs.
+  const translations = new Map<string, BodyTranslation>();
+  const sectionOf = new Map(entries.map((entry) => [entry.contentKey, entry.section]));
+  for (const key of sectionOf.keys()) {
+    const cached = cache.get(key);
+    if (cached !== undefined) translations.set(key, cached);
+  }
+  const missing = [...sectionOf].filter(([key]) => !translations.has(key));
+  if (missing.length > 0) {
+    const bodies = await readBodies(missing.map(([key]) => key));
+    for (const [key, section] of missing) {
+      const body = bodies.get(key);
+      if (body === undefined) throw new Error(`the body of a ${section} (${key}) was not read`);
+      translations.set(
+        key,
+        cache.translate(key, () => translateBody(section, body)),
+      );
+    }
+  }
   const issues: string[] = [];
   const resources: Record<SnapshotKind, TranslatedResource[]> = {
     cluster: [],
@@ -112,11 +129,8 @@ export async function translateEntries(
     for (const entry of entries) {
       if (entry.section !== section) continue;
       const where = `${section} "${entry.name}"`;
-      const translation = cache.translate(entry.contentKey, () => {
-        const body = bodies.get(entry.contentKey);
-        if (body === undefined) throw new Error(`the body of ${where} (${entry.contentKey}) was not read`);
-        return translateBody(section, body);
-      });
+      const translation = translations.get(entry.contentKey);
+      if (translation === undefined) throw new Error(`${where} (${entry.contentKey}) was not translated`);
       if (!translation.ok) {
         issues.push(...translation.issues.map((issue) => `${where}: ${issue}`));
       } else if (translation.resource.name !== entry.name) {

@@ -1,5 +1,12 @@
 import { assignment, configDocument, edsCluster, webConfig } from '../../test/envoy-config.fixtures';
-import { type BodyTranslation, translateBody, translateDocument } from './config-translation';
+import { type JsonObject, XDS_RESOURCE_TYPES } from '@envoy-fleet/domain';
+import {
+  type BodyTranslation,
+  contentKeyOfBody,
+  translateBody,
+  translateDocument,
+  translateEntries,
+} from './config-translation';
 import { TranslationCache } from './translation-cache';
 
 function counted(translation: BodyTranslation): { calls: number; translate: () => BodyTranslation } {
@@ -45,6 +52,35 @@ describe(TranslationCache.name, () => {
     expect(sut.has('cluster:json:c')).toBe(true);
     sut.translate('cluster:json:b', source.translate);
     expect(source.calls).toBe(4);
+  });
+
+  it('translates a config larger than the cache, reading only the bodies it lacks', async () => {
+    const document = webConfig('api');
+    const bodies = new Map<string, JsonObject>();
+    const entries = XDS_RESOURCE_TYPES.flatMap((section) =>
+      document.resources[section].map(({ name, body }) => {
+        const contentKey = contentKeyOfBody(section, body);
+        bodies.set(contentKey, body);
+        return { section, name, contentKey };
+      }),
+    );
+    const read: string[][] = [];
+    const readBodies = (keys: readonly string[]) => {
+      read.push([...keys]);
+      return Promise.resolve(new Map([...bodies].filter(([key]) => keys.includes(key))));
+    };
+    const first = await translateEntries(entries, new TranslationCache(), readBodies);
+    const resources = first.ok ? Object.values(first.resources).flat() : [];
+    const bytes = resources.reduce((total, { bytes: encoded }) => total + encoded.byteLength + 256, 0);
+    const sut = new TranslationCache({ maxBytes: Math.ceil(bytes / 2) });
+    await translateEntries(entries, sut, readBodies);
+    read.length = 0;
+
+    const again = await translateEntries(entries, sut, readBodies);
+
+    expect(again).toEqual(first);
+    expect(read).toHaveLength(1);
+    expect(read[0]?.length).toBeLessThan(entries.length);
   });
 
   it('keeps the issues of a body Envoy would refuse, so they are reported again without translating', async () => {

@@ -42,6 +42,11 @@ export class TranslationCache {
     return keys;
   }
 
+  /** The cached translation of the content, marked as recently used; undefined when not cached. */
+  get(contentKey: string): BodyTranslation | undefined {
+    return this.entries.get(contentKey);
+  }
+
   has(contentKey: string): boolean {
     return this.entries.has(contentKey);
   }
