@@ -22,6 +22,7 @@ import {
   SnapshotBuilder,
 } from '@envoy-fleet/fleet-manager/snapshots/snapshot-builder';
 import { consumeSnapshotTriggers } from '@envoy-fleet/fleet-manager/snapshots/snapshot-events.consumer';
+import { SnapshotReads } from '@envoy-fleet/fleet-manager/snapshots/snapshot-reads';
 import { SnapshotRebuild } from '@envoy-fleet/fleet-manager/snapshots/snapshot-rebuild';
 import { TranslationCache } from '@envoy-fleet/fleet-manager/snapshots/translation-cache';
 import { JetStreamEventBus, type MessagingLogger } from '@envoy-fleet/messaging';
@@ -293,11 +294,10 @@ async function main(): Promise<void> {
       updates.push({ receivedAt: performance.now(), servingKeys: event.payload.servingKeys });
       return Promise.resolve();
     });
-    const consumer = await consumeSnapshotTriggers(
-      bus,
-      builder,
-      new SnapshotRebuild({ builder, store, events: bus, logger: quietLogger }),
-    );
+    const consumer = await consumeSnapshotTriggers(bus, builder, {
+      rebuild: new SnapshotRebuild({ builder, store, events: bus, logger: quietLogger }),
+      reads: new SnapshotReads({ store, events: bus }),
+    });
     const changes: ChangeResult[] = [];
     try {
       await profiled(options.profileDir, 'changes', async () => {
