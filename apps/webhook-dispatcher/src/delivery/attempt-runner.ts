@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { openSealedJson } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { WebhookMetrics } from '../metrics/webhook-metrics';
 import type { ClaimedAttempt, DeliveryQueue } from '../queue/delivery-queue';
 import { type AttemptResult, judgeAttempt } from './attempt-verdict';
@@ -41,45 +41,55 @@ export class AttemptRunner {
     };
     return tracer.startActiveSpan('webhook deliver', { attributes }, async (span) => {
       try {
-        const started = performance.now();
-        const result = await this.send(claimed);
-        const durationMs = Math.round(performance.now() - started);
-        const verdict = judgeAttempt(result, {
-          attempt: claimed.attempt,
-          maxAttempts: claimed.maxAttempts,
-          schedule: this.options.schedule,
-          now: new Date(),
-        });
-        const status = result.kind === 'response' ? result.status : null;
-        span.setAttribute('webhook.result', verdict.status);
-        if (status !== null) span.setAttribute('http.response.status_code', status);
-        if (verdict.status !== 'succeeded')
-          span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.error });
-        const recorded = await this.options.queue.record(claimed, {
-          verdict,
-          // The column holds what HTTP defines; another code is named in the error instead.
-          responseStatus: status !== null && status >= 100 && status <= 599 ? status : null,
-          responseBody: result.kind === 'response' ? result.body : null,
-          durationMs,
-        });
-        this.options.metrics.attempted(verdict.status, durationMs);
-        if (!recorded) {
-          this.options.logger.warn(
-            { deliveryId: claimed.id, subscriptionId: claimed.subscriptionId, eventId: claimed.eventId },
-            'a webhook attempt changed while it was sent (its lease ran out, or its subscription was deleted); its outcome is not recorded',
-          );
-        }
+        await this.deliver(claimed, span);
       } catch (error) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         this.options.logger.error(
-          { deliveryId: claimed.id, err: error },
+          { ...fieldsOf(claimed), err: error },
           'cannot record a webhook attempt; it is sent again when its lease runs out',
         );
       } finally {
         span.end();
       }
     });
+  }
+
+  private async deliver(claimed: ClaimedAttempt, span: Span): Promise<void> {
+    const started = performance.now();
+    const result = await this.send(claimed);
+    const durationMs = Math.round(performance.now() - started);
+    const verdict = judgeAttempt(result, {
+      attempt: claimed.attempt,
+      maxAttempts: claimed.maxAttempts,
+      schedule: this.options.schedule,
+      now: new Date(),
+    });
+    const status = result.kind === 'response' ? result.status : null;
+    span.setAttribute('webhook.result', verdict.status);
+    if (status !== null) span.setAttribute('http.response.status_code', status);
+    if (verdict.status !== 'succeeded') {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: verdict.error });
+    }
+    const recorded = await this.options.queue.record(claimed, {
+      verdict,
+      // The column holds what HTTP defines; another code is named in the error instead.
+      responseStatus: status !== null && status >= 100 && status <= 599 ? status : null,
+      responseBody: result.kind === 'response' ? result.body : null,
+      durationMs,
+    });
+    this.options.metrics.attempted(verdict.status, durationMs);
+    if (!recorded) {
+      this.options.logger.warn(
+        fieldsOf(claimed),
+        'a webhook attempt changed while it was sent (its lease ran out, or its subscription was deleted); its outcome is not recorded',
+      );
+    } else if (verdict.status === 'dead_lettered') {
+      this.options.logger.warn(
+        { ...fieldsOf(claimed), err: verdict.error },
+        'a webhook delivery was dead-lettered; replay it once the receiver is fixed',
+      );
+    }
   }
 
   private async send(claimed: ClaimedAttempt): Promise<AttemptResult> {
@@ -113,4 +123,14 @@ export class AttemptRunner {
     if (typeof secret !== 'string') throw new Error('the sealed signing secret holds no "secret"');
     return secret;
   }
+}
+
+function fieldsOf(claimed: ClaimedAttempt) {
+  return {
+    deliveryId: claimed.id,
+    tenantId: claimed.tenantId,
+    subscriptionId: claimed.subscriptionId,
+    eventId: claimed.eventId,
+    attempt: claimed.attempt,
+  };
 }
