@@ -13,7 +13,7 @@ import {
 import { AppModule } from './app.module';
 import { consumeProxyReports } from './deliveries/delivery-events.consumer';
 import { DeliveryRecorder } from './deliveries/delivery-recorder';
-import { PeriodicTask } from './common/periodic-task';
+import { runPeriodically } from './common/periodic-task';
 import { ServedSnapshots } from './deliveries/served-snapshots';
 import { DriftMonitor } from './drift/drift-monitor';
 import { DeliveryMetrics } from './metrics/delivery-metrics';
@@ -130,12 +130,7 @@ function start(env: FleetManagerEmbeddedEnv, openAdapters: OpenAdapters): Promis
         (subscription) => subscription.stop(),
       );
       const every = (name: string, intervalMs: number, run: () => Promise<unknown>) =>
-        resources.open(
-          name,
-          () =>
-            Promise.resolve(new PeriodicTask({ name, intervalMs, run, logger: telemetry.logger }).start()),
-          (task) => task.stop(),
-        );
+        runPeriodically(resources, { name, intervalMs, run, logger: telemetry.logger });
       await every('settling NACKs', settleIntervalMs(env), () => recorder.settleNacks());
       const rolloutEngine = new RolloutEngine({
         systemDataSource,

@@ -1,4 +1,5 @@
 import { type MessagingLogger } from '@envoy-fleet/messaging';
+import { type OwnedResources } from '@envoy-fleet/telemetry';
 
 export interface PeriodicTaskOptions {
   /** Names the task in the log line of a failed round. */
@@ -41,4 +42,16 @@ export class PeriodicTask {
       );
     }
   }
+}
+
+/** Starts a {@link PeriodicTask} owned by the app: stopped (waiting for its round) when the app closes. */
+export function runPeriodically(
+  resources: OwnedResources,
+  options: PeriodicTaskOptions,
+): Promise<PeriodicTask> {
+  return resources.open(
+    options.name,
+    () => Promise.resolve(new PeriodicTask(options).start()),
+    (task) => task.stop(),
+  );
 }

@@ -3,7 +3,7 @@ import { type OwnedResources } from '@envoy-fleet/telemetry';
 import { type Registry } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { AgentReportHandler } from '../health/agent-report.handler';
-import { PeriodicTask } from '../common/periodic-task';
+import { runPeriodically } from '../common/periodic-task';
 import { NodeLossMonitor } from '../health/node-loss.monitor';
 import { ProxyHealthMonitor } from '../health/proxy-health.monitor';
 import { AgentCommandSender } from './agent-command.sender';
@@ -78,14 +78,7 @@ export async function startFleetScheduling(
     logger,
   });
   const every = (name: string, run: () => Promise<unknown>) =>
-    resources.open(
-      name,
-      () =>
-        Promise.resolve(
-          new PeriodicTask({ name, intervalMs: settings.healthIntervalMs, run, logger }).start(),
-        ),
-      (task) => task.stop(),
-    );
+    runPeriodically(resources, { name, intervalMs: settings.healthIntervalMs, run, logger });
   await every('rolling image update step', () => rollingUpdate.executeAll());
 
   await resources.open(
