@@ -616,7 +616,7 @@ export class EnvoySim extends EventEmitter<EnvoySimEvents> implements AdminTarge
     const protocol = this.protocol(typeUrl);
     let outcomeError: string | undefined;
     let changed: readonly string[] = [];
-    let accepted: IncomingResource[] = [];
+    let accepted: readonly IncomingResource[] = [];
     try {
       const decoded = sotwResources(response, typeUrl, this.catalog);
       const wanted = new Set(protocol.sotw.resourceNames);

@@ -11,14 +11,19 @@ import {
 } from '@envoy-fleet/proto/xds';
 import { type XdsServerConfig } from '../bootstrap/sim-bootstrap';
 import { encodeDiscoveryRequest } from './discovery-request-encoding';
+import { sharedResponses } from './shared-responses';
 
-/** The ADS client, its SotW requests serialized by {@link encodeDiscoveryRequest}. */
+/**
+ * The ADS client, its SotW requests serialized by {@link encodeDiscoveryRequest} and its SotW responses
+ * decoded once per distinct message for all the sims of the process ({@link sharedResponses}).
+ */
 const SimAdsClient = makeGenericClientConstructor(
   {
     ...AggregatedDiscoveryServiceService,
     streamAggregatedResources: {
       ...AggregatedDiscoveryServiceService.streamAggregatedResources,
       requestSerialize: encodeDiscoveryRequest,
+      responseDeserialize: (bytes: Buffer) => sharedResponses.decode(bytes),
     },
   },
   'envoy.service.discovery.v3.AggregatedDiscoveryService',

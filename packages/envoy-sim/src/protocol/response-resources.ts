@@ -30,8 +30,29 @@ function decodeAll(
   });
 }
 
-/** A SotW response's resources, `Resource` wrappers unwrapped and TTL heartbeats (wrappers without a resource) skipped. */
+/** What {@link sotwResources} found in a response, for the sims that share the decoded message. */
+const resourcesOfResponses = new WeakMap<
+  DiscoveryResponse,
+  { readonly typeUrl: XdsTypeUrl; readonly catalog: ResourceCatalog; readonly resources: IncomingResource[] }
+>();
+
+/**
+ * A SotW response's resources, `Resource` wrappers unwrapped and TTL heartbeats (wrappers without a
+ * resource) skipped. Worked out once per response object (sims share decoded messages); not to be changed.
+ */
 export function sotwResources(
+  response: DiscoveryResponse,
+  typeUrl: XdsTypeUrl,
+  catalog: ResourceCatalog,
+): readonly IncomingResource[] {
+  const known = resourcesOfResponses.get(response);
+  if (known !== undefined && known.typeUrl === typeUrl && known.catalog === catalog) return known.resources;
+  const resources = decodedSotwResources(response, typeUrl, catalog);
+  resourcesOfResponses.set(response, { typeUrl, catalog, resources });
+  return resources;
+}
+
+function decodedSotwResources(
   response: DiscoveryResponse,
   typeUrl: XdsTypeUrl,
   catalog: ResourceCatalog,
