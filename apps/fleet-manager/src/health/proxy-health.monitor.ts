@@ -37,7 +37,9 @@ export type HealthScope =
 /**
  * Judges proxies' health (`proxyHealth`) from their stored signals, inside `manager`'s transaction: writes
  * the health and reasons that changed, and returns a `proxy.health.changed` event per proxy whose
- * health changed, for the caller to commit through the outbox.
+ * health changed, for the caller to commit through the outbox. The rows are locked while judged, so a
+ * verdict is never written over one drawn from newer signals; the pass over all proxies skips the rows an
+ * agent report is writing (that report judges them), so it neither waits nor deadlocks with reports.
  */
 export async function judgeProxyHealth(
   manager: EntityManager,
@@ -55,7 +57,8 @@ export async function judgeProxyHealth(
     `SELECT p.id, p.tenant_id, p.node_id, p.desired_state, p.status, p.ready, p.xds_connected,
        p.xds_connection_changed_at, p.created_at, n.status AS node_status, p.health, p.health_reasons
      FROM proxies p LEFT JOIN nodes n ON n.id = p.vm_id
-     WHERE ${where}`,
+     WHERE ${where}
+     FOR UPDATE OF p${'all' in scope ? ' SKIP LOCKED' : ''}`,
     parameters,
   );
   const events: DomainEvent<'proxy.health.changed'>[] = [];
