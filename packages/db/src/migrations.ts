@@ -15,6 +15,7 @@ import { ConfigHistoryRelease1795566300000 } from './migrations/1795566300000-co
 import { ProxyHealthSignals1795566300001 } from './migrations/1795566300001-proxy-health-signals.migration';
 import { ObservedStateKeepsVersion1795566400000 } from './migrations/1795566400000-observed-state-keeps-version.migration';
 import { WebhookDeliveryQueue1795566600000 } from './migrations/1795566600000-webhook-delivery-queue.migration';
+import { WebhookDuePerSubscription1795566600001 } from './migrations/1795566600001-webhook-due-per-subscription.migration';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationInterface)[] {
@@ -34,5 +35,6 @@ export function databaseMigrations(roles: DatabaseRoles): (new () => MigrationIn
     ProxyHealthSignals1795566300001,
     ObservedStateKeepsVersion1795566400000,
     WebhookDeliveryQueue1795566600000,
+    WebhookDuePerSubscription1795566600001,
   ];
 }

@@ -74,6 +74,7 @@ describe('migrations', () => {
   it('roll back to an empty schema and apply again', async () => {
     const reverted = await revertMigrations(database.adminUrl, { all: true });
     expect(reverted.migrations).toEqual([
+      'WebhookDuePerSubscription1795566600001',
       'WebhookDeliveryQueue1795566600000',
       'ObservedStateKeepsVersion1795566400000',
       'ProxyHealthSignals1795566300001',
@@ -116,6 +117,7 @@ describe('migrations', () => {
       'ProxyHealthSignals1795566300001',
       'ObservedStateKeepsVersion1795566400000',
       'WebhookDeliveryQueue1795566600000',
+      'WebhookDuePerSubscription1795566600001',
     ]);
     expect(await tables(database.adminUrl)).toEqual(ALL_TABLES);
   });

@@ -99,6 +99,8 @@ export class DeliveryQueue {
    * Claims up to `limit` due attempts of enabled subscriptions, oldest due first, for `leaseMs`, and no
    * more of one subscription than it has room for: `perSubscription` less what `inFlight` counts for it
    * (this replica's attempts in flight), so that a slow receiver cannot take every slot from the others.
+   * Each subscription's oldest due attempts are read from the index of pending attempts by subscription
+   * and due time, so a claim costs a few index reads per subscription, however long the backlog.
    * Attempts of a disabled subscription wait, pending, until it is enabled again.
    */
   async claim(request: ClaimRequest): Promise<ClaimedAttempt[]> {
@@ -107,20 +109,23 @@ export class DeliveryQueue {
       manager.query<ClaimedRow[]>(
         `WITH busy AS (
              SELECT * FROM unnest($3::uuid[], $4::int[]) AS busy (subscription_id, in_flight)
-           ), ranked AS (
-             SELECT delivery.id, delivery.subscription_id,
-                    row_number() OVER (PARTITION BY delivery.subscription_id ORDER BY delivery.next_attempt_at) AS position
-               FROM webhook_deliveries delivery
-               JOIN webhook_subscriptions subscription
-                 ON subscription.tenant_id = delivery.tenant_id AND subscription.id = delivery.subscription_id
-              WHERE delivery.status = 'pending' AND delivery.next_attempt_at <= now() AND subscription.enabled
+           ), candidates AS (
+             SELECT pending.id
+               FROM webhook_subscriptions subscription
+               LEFT JOIN busy ON busy.subscription_id = subscription.id
+              CROSS JOIN LATERAL (
+                      SELECT delivery.id
+                        FROM webhook_deliveries delivery
+                       WHERE delivery.subscription_id = subscription.id
+                         AND delivery.status = 'pending' AND delivery.next_attempt_at <= now()
+                       ORDER BY delivery.next_attempt_at
+                       LIMIT greatest($5 - coalesce(busy.in_flight, 0), 0)
+                    ) pending
+              WHERE subscription.enabled
            ), due AS (
              SELECT delivery.id
                FROM webhook_deliveries delivery
-              WHERE delivery.id IN (
-                      SELECT ranked.id
-                        FROM ranked LEFT JOIN busy ON busy.subscription_id = ranked.subscription_id
-                       WHERE ranked.position <= $5 - coalesce(busy.in_flight, 0))
+              WHERE delivery.id IN (SELECT id FROM candidates)
                 -- Checked again on the row as locked: another replica may have claimed it meanwhile.
                 AND delivery.status = 'pending' AND delivery.next_attempt_at <= now()
               ORDER BY delivery.next_attempt_at

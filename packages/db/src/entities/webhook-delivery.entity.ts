@@ -13,7 +13,9 @@ import { WebhookSubscriptionEntity } from './webhook-subscription.entity';
 @Unique(['subscriptionId', 'eventId', 'attempt'])
 @Index(['tenantId', 'status'])
 @Index(['subscriptionId', 'createdAt'])
-@Index('ix_webhook_deliveries_due', ['nextAttemptAt'], { where: "status = 'pending'" })
+@Index('ix_webhook_deliveries_subscription_due', ['subscriptionId', 'nextAttemptAt'], {
+  where: "status = 'pending'",
+})
 @Index('uq_webhook_deliveries_pending', ['subscriptionId', 'eventId'], {
   unique: true,
   where: "status = 'pending'",
