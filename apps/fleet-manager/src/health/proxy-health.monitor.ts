@@ -9,7 +9,7 @@ import {
 } from '@envoy-fleet/domain';
 import { type MessagingLogger } from '@envoy-fleet/messaging';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type HealthSignals, proxyHealth } from './proxy-health';
+import { type HealthSignals, type HealthVerdict, proxyHealth } from './proxy-health';
 
 const ACTOR = 'system:fleet-manager-health';
 /** The pass's transaction-scoped advisory lock: one replica judges at a time, the others skip. */
@@ -37,9 +37,10 @@ export type HealthScope =
 /**
  * Judges proxies' health (`proxyHealth`) from their stored signals, inside `manager`'s transaction: writes
  * the health and reasons that changed, and returns a `proxy.health.changed` event per proxy whose
- * health changed, for the caller to commit through the outbox. The rows are locked while judged, so a
- * verdict is never written over one drawn from newer signals; the pass over all proxies skips the rows an
- * agent report is writing (that report judges them), so it neither waits nor deadlocks with reports.
+ * health changed, for the caller to commit through the outbox. A row is locked before its verdict is
+ * written, so a verdict is never written over one drawn from newer signals. The pass over all proxies
+ * reads them unlocked and locks only those whose verdict changes, skipping rows an agent report is
+ * writing (that report judges them): it neither dirties every row nor waits or deadlocks with reports.
  */
 export async function judgeProxyHealth(
   manager: EntityManager,
@@ -47,37 +48,74 @@ export async function judgeProxyHealth(
   disconnectGraceMs: number,
   now: Date = new Date(),
 ): Promise<DomainEvent<'proxy.health.changed'>[]> {
+  if ('all' in scope) {
+    const changing = (await signals(manager, 'TRUE', [], ''))
+      .filter((row) => verdictOf(row, now, disconnectGraceMs) !== undefined)
+      .map((row) => row.id);
+    if (changing.length === 0) return [];
+    const locked = await signals(
+      manager,
+      'p.id = ANY($1::uuid[])',
+      [changing],
+      'FOR UPDATE OF p SKIP LOCKED',
+    );
+    return record(manager, locked, now, disconnectGraceMs);
+  }
   const [where, parameters] =
-    'all' in scope
-      ? ['TRUE', []]
-      : 'vmId' in scope
-        ? ['p.vm_id = $1', [scope.vmId]]
-        : ['p.id = ANY($1::uuid[])', [scope.proxyIds]];
-  const rows = await manager.query<SignalRow[]>(
+    'vmId' in scope ? ['p.vm_id = $1', [scope.vmId]] : ['p.id = ANY($1::uuid[])', [scope.proxyIds]];
+  return record(
+    manager,
+    await signals(manager, where, parameters, 'FOR UPDATE OF p'),
+    now,
+    disconnectGraceMs,
+  );
+}
+
+function signals(
+  manager: EntityManager,
+  where: string,
+  parameters: unknown[],
+  lock: string,
+): Promise<SignalRow[]> {
+  return manager.query<SignalRow[]>(
     `SELECT p.id, p.tenant_id, p.node_id, p.desired_state, p.status, p.ready, p.xds_connected,
        p.xds_connection_changed_at, p.created_at, n.status AS node_status, p.health, p.health_reasons
      FROM proxies p LEFT JOIN nodes n ON n.id = p.vm_id
      WHERE ${where}
-     FOR UPDATE OF p${'all' in scope ? ' SKIP LOCKED' : ''}`,
+     ${lock}`,
     parameters,
   );
+}
+
+/** The row's new verdict, or undefined when health and reasons stay as recorded. */
+function verdictOf(row: SignalRow, now: Date, disconnectGraceMs: number): HealthVerdict | undefined {
+  const verdict = proxyHealth(
+    {
+      desiredState: row.desired_state,
+      status: row.status,
+      ready: row.ready,
+      xdsConnected: row.xds_connected,
+      xdsConnectionChangedAt: row.xds_connection_changed_at,
+      createdAt: row.created_at,
+      nodeStatus: row.node_status,
+    },
+    now,
+    disconnectGraceMs,
+  );
+  const sameReasons = JSON.stringify(verdict.reasons) === JSON.stringify(row.health_reasons);
+  return verdict.health === row.health && sameReasons ? undefined : verdict;
+}
+
+async function record(
+  manager: EntityManager,
+  rows: readonly SignalRow[],
+  now: Date,
+  disconnectGraceMs: number,
+): Promise<DomainEvent<'proxy.health.changed'>[]> {
   const events: DomainEvent<'proxy.health.changed'>[] = [];
   for (const row of rows) {
-    const verdict = proxyHealth(
-      {
-        desiredState: row.desired_state,
-        status: row.status,
-        ready: row.ready,
-        xdsConnected: row.xds_connected,
-        xdsConnectionChangedAt: row.xds_connection_changed_at,
-        createdAt: row.created_at,
-        nodeStatus: row.node_status,
-      },
-      now,
-      disconnectGraceMs,
-    );
-    const sameReasons = JSON.stringify(verdict.reasons) === JSON.stringify(row.health_reasons);
-    if (verdict.health === row.health && sameReasons) continue;
+    const verdict = verdictOf(row, now, disconnectGraceMs);
+    if (verdict === undefined) continue;
     await manager.query(`UPDATE proxies SET health = $2, health_reasons = $3::jsonb WHERE id = $1`, [
       row.id,
       verdict.health,
