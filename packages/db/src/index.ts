@@ -16,6 +16,7 @@ export {
   type MigrationResult,
 } from './run-migrations';
 export {
+  selectAsTenant,
   withSystem,
   withTenant,
   type SystemContext,

@@ -1,6 +1,13 @@
 import { DomainError } from '@envoy-fleet/domain';
-import { escapeLiteral } from 'pg';
-import { type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { escapeLiteral, type PoolClient, type QueryResult } from 'pg';
+import {
+  type DataSource,
+  type EntityManager,
+  type ObjectLiteral,
+  type QueryRunner,
+  type SelectQueryBuilder,
+} from 'typeorm';
+import { RawSqlResultsToEntityTransformer } from 'typeorm/query-builder/transformer/RawSqlResultsToEntityTransformer';
 import { type IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
 export interface TenantContext {
@@ -30,11 +37,7 @@ export async function withTenant<T>(
   work: (manager: EntityManager) => Promise<T>,
   options: UnitOfWorkOptions = {},
 ): Promise<T> {
-  if (!UUID.test(context.tenantId)) {
-    throw new DomainError('VALIDATION_FAILED', `tenant id "${context.tenantId}" is not a UUID`, {
-      issues: [{ path: 'tenantId', message: 'must be a UUID' }],
-    });
-  }
+  assertTenant(context.tenantId);
   assertActor(context.actor);
   return transaction(dataSource, options, { tenantId: context.tenantId, actor: context.actor }, work);
 }
@@ -73,9 +76,7 @@ async function transaction<T>(
   try {
     await runner.connect();
     markTransactionOpen(runner);
-    await runner.query(
-      `START TRANSACTION${isolation}; SELECT set_config('app.tenant_id', ${escapeLiteral(settings.tenantId)}, true), set_config('app.actor', ${escapeLiteral(settings.actor)}, true)`,
-    );
+    await runner.query(`START TRANSACTION${isolation}; ${settingsSql(settings)}`);
     const result = await work(runner.manager);
     await runner.commitTransaction();
     return result;
@@ -94,10 +95,80 @@ function markTransactionOpen(runner: QueryRunner): void {
   state.transactionDepth = 1;
 }
 
+function assertTenant(tenantId: string): void {
+  if (!UUID.test(tenantId)) {
+    throw new DomainError('VALIDATION_FAILED', `tenant id "${tenantId}" is not a UUID`, {
+      issues: [{ path: 'tenantId', message: 'must be a UUID' }],
+    });
+  }
+}
+
 function assertActor(actor: string): void {
   if (actor.trim() === '') {
     throw new DomainError('VALIDATION_FAILED', 'a unit of work needs an actor for the audit log', {
       issues: [{ path: 'actor', message: 'must not be empty' }],
     });
   }
+}
+
+/**
+ * Runs one SELECT as the tenant in a single round trip: `START TRANSACTION READ ONLY`, the settings, the
+ * query and `COMMIT` travel as one simple-protocol message, so row-level security confines the query
+ * exactly as in `withTenant`, at a third of the round trips. The builder's parameters become quoted
+ * literals (`escapeLiteral`); its rows become entities as `getMany()` would make them.
+ */
+export async function selectAsTenant<E extends ObjectLiteral>(
+  dataSource: DataSource,
+  context: TenantContext,
+  builder: SelectQueryBuilder<E>,
+): Promise<E[]> {
+  assertTenant(context.tenantId);
+  assertActor(context.actor);
+  const alias = builder.expressionMap.mainAlias;
+  if (alias === undefined) throw new Error('the query has no main alias to read entities of');
+  const [sql, parameters] = builder.getQueryAndParameters();
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    let results: QueryResult[];
+    try {
+      results = (await client.query(
+        `START TRANSACTION READ ONLY; ${settingsSql(context)}; ${inlineParameters(sql, parameters)}; COMMIT`,
+      )) as unknown as QueryResult[];
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    const rows = results[2]?.rows ?? [];
+    return new RawSqlResultsToEntityTransformer(
+      builder.expressionMap,
+      dataSource.driver,
+      [],
+      [],
+      runner,
+    ).transform(rows, alias) as E[];
+  } finally {
+    await runner.release();
+  }
+}
+
+function settingsSql(context: TenantContext): string {
+  return `SELECT set_config('app.tenant_id', ${escapeLiteral(context.tenantId)}, true), set_config('app.actor', ${escapeLiteral(context.actor)}, true)`;
+}
+
+/** `$1`, `$2`, ... outside quoted text replaced by their values as SQL literals. */
+function inlineParameters(sql: string, parameters: readonly unknown[]): string {
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g, (token, index: string | undefined) =>
+    index === undefined ? token : literalOf(parameters[Number(index) - 1], index),
+  );
+}
+
+function literalOf(value: unknown, index: string): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return escapeLiteral(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return escapeLiteral(value.toISOString());
+  if (Array.isArray(value)) return `ARRAY[${value.map((item) => literalOf(item, index)).join(', ')}]::text[]`;
+  throw new TypeError(`parameter $${index} cannot be written as an SQL literal: ${typeof value}`);
 }

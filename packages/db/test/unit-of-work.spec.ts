@@ -16,6 +16,7 @@ import {
   ProxyGroupEntity,
   runMigrations,
   SecretEntity,
+  selectAsTenant,
   translateDatabaseError,
   updateVersioned,
   withSystem,
@@ -159,6 +160,45 @@ describe('unit of work', () => {
         `SELECT current_setting('app.tenant_id', true) AS tenant`,
       );
       expect(after[0]?.tenant ?? '').toBe('');
+    });
+  });
+
+  describe('a select in one round trip', () => {
+    it("reads only the tenant's rows, as entities, with parameters quoted as literals", async () => {
+      const query = (nodeIds: string[]) =>
+        app.manager
+          .getRepository(ProxyEntity)
+          .createQueryBuilder('proxy')
+          .where('proxy.node_id = ANY(:nodeIds) OR proxy.node_id = :odd', { nodeIds, odd: "it's $1 \\" });
+
+      const mine = await selectAsTenant(
+        app,
+        { tenantId: a.tenantId, actor: 'user:alice' },
+        query([a.nodeId, b.nodeId]),
+      );
+
+      expect(mine.map((proxy) => proxy.id)).toEqual([a.proxyId]);
+      expect(mine[0]).toBeInstanceOf(ProxyEntity);
+      expect(mine[0]?.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('rolls a failed select back, so the connection serves the next transaction', async () => {
+      const single = await createDataSource({ url: database.appUrl, poolSize: 1 }).initialize();
+      try {
+        const failing = single.manager
+          .getRepository(ProxyEntity)
+          .createQueryBuilder('proxy')
+          .where('proxy.proxy_port = :port::integer', { port: 'not a number' });
+        await expect(
+          selectAsTenant(single, { tenantId: a.tenantId, actor: 'user:alice' }, failing),
+        ).rejects.toThrow('invalid input syntax for type integer');
+        const count = await withTenant(single, { tenantId: a.tenantId, actor: 'user:alice' }, (manager) =>
+          manager.count(ProxyEntity),
+        );
+        expect(count).toBe(1);
+      } finally {
+        await single.destroy();
+      }
     });
   });
 

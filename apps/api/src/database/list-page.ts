@@ -12,12 +12,14 @@ import {
 /**
  * Runs a list query with keyset pagination: rows ordered by the requested keys then by id (a total,
  * stable order), the page after the cursor's row, one more row fetched to know whether a next page
- * exists. Timestamps compare at millisecond precision, the precision of the cursor's values.
+ * exists. Timestamps compare at millisecond precision, the precision of the cursor's values. `fetch`
+ * runs the query (`UnitOfWork.select` reads it in one round trip).
  */
 export async function listPage<E extends ObjectLiteral & { id: string }>(
   builder: SelectQueryBuilder<E>,
   spec: ListSpec,
   query: ListQuery,
+  fetch: (page: SelectQueryBuilder<E>) => Promise<E[]> = (page) => page.getMany(),
 ): Promise<Page<E>> {
   const alias = builder.alias;
   const keys = [
@@ -58,7 +60,7 @@ export async function listPage<E extends ObjectLiteral & { id: string }>(
     if (index === 0) builder.orderBy(expression(key.column), direction);
     else builder.addOrderBy(expression(key.column), direction);
   });
-  const rows = await builder.limit(query.limit + 1).getMany();
+  const rows = await fetch(builder.limit(query.limit + 1));
   const items = rows.slice(0, query.limit);
   const last = items[items.length - 1];
   const nextCursor =

@@ -1,6 +1,6 @@
 import { DomainError } from '@envoy-fleet/domain';
 import { ConfigEntity, ConfigVersionEntity, ProxyEntity } from '@envoy-fleet/db';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { uuidParam } from '../http/request-schemas';
 
 /**
@@ -40,21 +40,41 @@ export async function findConfigVersion(
   return version;
 }
 
-/** A config with its newest version, in one query. */
-export async function findConfigWithLatestVersion(
-  manager: EntityManager,
+export interface ConfigWithLatestVersion {
+  readonly config: ConfigEntity;
+  readonly version: ConfigVersionEntity;
+}
+
+/** The query of a config with its newest version (`builder` over configs, aliased `config`). */
+export function configWithLatestVersionQuery(
+  builder: SelectQueryBuilder<ConfigEntity>,
   id: string,
-): Promise<{ readonly config: ConfigEntity; readonly version: ConfigVersionEntity }> {
-  const found = (await manager
-    .createQueryBuilder(ConfigEntity, 'config')
+): SelectQueryBuilder<ConfigEntity> {
+  return builder
     .innerJoinAndMapOne(
       'config.latest',
       ConfigVersionEntity,
       'version',
       'version.config_id = config.id AND version.number = config.latest_version',
     )
-    .where('config.id = :id', { id })
-    .getOne()) as (ConfigEntity & { latest: ConfigVersionEntity }) | null;
-  if (found === null) throw DomainError.notFound('config', id);
-  return { config: found, version: found.latest };
+    .where('config.id = :id', { id });
+}
+
+/** What `configWithLatestVersionQuery` found: NOT_FOUND when nothing. */
+export function configWithLatestVersionOf(
+  found: readonly ConfigEntity[],
+  id: string,
+): ConfigWithLatestVersion {
+  const config = found[0] as (ConfigEntity & { latest: ConfigVersionEntity }) | undefined;
+  if (config === undefined) throw DomainError.notFound('config', id);
+  return { config, version: config.latest };
+}
+
+/** A config with its newest version, in one query. */
+export async function findConfigWithLatestVersion(
+  manager: EntityManager,
+  id: string,
+): Promise<ConfigWithLatestVersion> {
+  const query = configWithLatestVersionQuery(manager.createQueryBuilder(ConfigEntity, 'config'), id);
+  return configWithLatestVersionOf(await query.getMany(), id);
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { translateDatabaseError, withSystem, withTenant } from '@envoy-fleet/db';
-import type { DataSource, EntityManager } from 'typeorm';
+import { selectAsTenant, translateDatabaseError, withSystem, withTenant } from '@envoy-fleet/db';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { APP_DATA_SOURCE, SYSTEM_DATA_SOURCE } from '../api.tokens';
 import type { Principal } from '../auth/principal';
 import { DryRunRollback, requestScope } from './request-scope';
@@ -25,6 +25,34 @@ export class UnitOfWork {
     if (open !== undefined && open.tenantId === principal.tenantId) return work(open.manager);
     return this.translated(() =>
       withTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, work),
+    );
+  }
+
+  /**
+   * A query builder for `select`: bound to the request's transaction when one is open for the tenant,
+   * else to no connection yet.
+   */
+  selectBuilder<E extends ObjectLiteral>(
+    principal: Principal,
+    entity: EntityTarget<E>,
+    alias: string,
+  ): SelectQueryBuilder<E> {
+    const open = requestScope.getStore()?.transaction;
+    const manager =
+      open !== undefined && open.tenantId === principal.tenantId ? open.manager : this.app.manager;
+    return manager.getRepository(entity).createQueryBuilder(alias);
+  }
+
+  /**
+   * The entities a read of one statement selects, as the tenant: inside the request's transaction when
+   * one is open, else in a read-only transaction of a single round trip (`selectAsTenant`); row-level
+   * security confines it either way.
+   */
+  async select<E extends ObjectLiteral>(principal: Principal, builder: SelectQueryBuilder<E>): Promise<E[]> {
+    const open = requestScope.getStore()?.transaction;
+    if (open !== undefined && open.tenantId === principal.tenantId) return builder.getMany();
+    return this.translated(() =>
+      selectAsTenant(this.app, { tenantId: principal.tenantId, actor: principal.actor }, builder),
     );
   }
 

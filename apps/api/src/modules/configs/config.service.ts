@@ -27,7 +27,12 @@ import { API_SETTINGS } from '../../api.tokens';
 import type { ApiSettings } from '../../api-settings';
 import type { Principal } from '../../auth/principal';
 import { listPage } from '../../database/list-page';
-import { findConfig, findConfigVersion, findConfigWithLatestVersion } from '../../database/lookups';
+import {
+  configWithLatestVersionOf,
+  configWithLatestVersionQuery,
+  findConfig,
+  findConfigVersion,
+} from '../../database/lookups';
 import { assertResourcesWithinQuota, assertWithinQuota } from '../../database/tenant-quota';
 import { UnitOfWork } from '../../database/unit-of-work.service';
 import { deleteVersioned } from '../../database/versioned-delete';
@@ -84,22 +89,23 @@ export class ConfigService {
     this.cipher = new SecretCipher(settings.secretEncryptionKey);
   }
 
-  list(principal: Principal, query: ListQuery): Promise<Page<ConfigSummaryView>> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const page = await listPage(
-        manager.getRepository(ConfigEntity).createQueryBuilder('config'),
-        CONFIG_LIST,
-        query,
-      );
-      return { items: page.items.map(configSummaryView), nextCursor: page.nextCursor };
-    });
+  async list(principal: Principal, query: ListQuery): Promise<Page<ConfigSummaryView>> {
+    const page = await listPage(
+      this.unitOfWork.selectBuilder(principal, ConfigEntity, 'config'),
+      CONFIG_LIST,
+      query,
+      (builder) => this.unitOfWork.select(principal, builder),
+    );
+    return { items: page.items.map(configSummaryView), nextCursor: page.nextCursor };
   }
 
-  get(principal: Principal, id: string): Promise<ConfigView> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const { config, version } = await findConfigWithLatestVersion(manager, id);
-      return configView(config, version);
-    });
+  async get(principal: Principal, id: string): Promise<ConfigView> {
+    const query = configWithLatestVersionQuery(
+      this.unitOfWork.selectBuilder(principal, ConfigEntity, 'config'),
+      id,
+    );
+    const { config, version } = configWithLatestVersionOf(await this.unitOfWork.select(principal, query), id);
+    return configView(config, version);
   }
 
   create(principal: Principal, config: ProxyConfig, message: string): Promise<ConfigChangeView> {
