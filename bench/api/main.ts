@@ -26,12 +26,15 @@ import { cpuMsBetween, sampleCpu } from './process-cpu';
  */
 
 const USAGE =
-  'api [--connections 100,1000] [--duration-s 10] [--rate REQUESTS_PER_S] [--seed 500] [--out FILE] [--profile DIR]';
+  'api [--connections 100,1000] [--duration-s 10] [--rate REQUESTS_PER_S] [--seed 500] [--only list,one,create] [--out FILE] [--profile DIR]';
 const GOAL = { connections: 1_000, p99Ms: 100 };
 const WARM_UP = { connections: 20, durationS: 3 };
 const SEED_CONCURRENCY = 8;
 /** Between runs, until reading one config takes less than this several times in a row. */
 const SETTLED = { latencyMs: 250, inARow: 3, timeoutMs: 180_000 };
+
+const SCENARIO_KEYS = ['list', 'one', 'create'] as const;
+type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 interface Options {
   readonly connections: readonly number[];
@@ -41,6 +44,8 @@ interface Options {
   readonly seed: number;
   readonly out: string;
   readonly profileDir: string | undefined;
+  /** The scenarios to run (all by default), e.g. to profile one of them alone. */
+  readonly only: readonly ScenarioKey[];
 }
 
 function parseOptions(): Options {
@@ -57,6 +62,7 @@ function readOptions(): Options {
       seed: { type: 'string', default: '500' },
       out: { type: 'string', default: join(__dirname, '..', '..', 'results', 'api.json') },
       profile: { type: 'string' },
+      only: { type: 'string', default: SCENARIO_KEYS.join(',') },
     },
   });
   return {
@@ -66,6 +72,12 @@ function readOptions(): Options {
     seed: positiveInteger('seed', values.seed),
     out: resolve(values.out),
     profileDir: values.profile === undefined ? undefined : resolve(values.profile),
+    only: values.only.split(',').map((key) => {
+      const known = SCENARIO_KEYS.find((each) => each === key.trim());
+      if (known === undefined)
+        throw new Error(`--only: expected some of ${SCENARIO_KEYS.join(', ')}, got "${key}"`);
+      return known;
+    }),
   };
 }
 
@@ -124,6 +136,7 @@ async function seed(url: string, installationKey: string, count: number) {
 }
 
 interface Scenario {
+  readonly key: ScenarioKey;
   readonly name: string;
   readonly kind: 'read' | 'write';
   readonly request: autocannon.Request;
@@ -135,11 +148,13 @@ function scenarios(configIds: readonly string[]): Scenario[] {
   const runId = randomBytes(3).toString('hex');
   return [
     {
+      key: 'list',
       name: 'GET /api/v1/configs?limit=50',
       kind: 'read',
       request: { method: 'GET', path: '/api/v1/configs?limit=50' },
     },
     {
+      key: 'one',
       name: 'GET /api/v1/configs/{id}',
       kind: 'read',
       request: {
@@ -151,6 +166,7 @@ function scenarios(configIds: readonly string[]): Scenario[] {
       },
     },
     {
+      key: 'create',
       name: 'POST /api/v1/configs',
       kind: 'write',
       request: {
@@ -243,7 +259,7 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = [];
     const probe = configIds[0];
     if (probe === undefined) throw new Error('no config was seeded');
-    for (const scenario of scenarios(configIds)) {
+    for (const scenario of scenarios(configIds).filter((each) => options.only.includes(each.key))) {
       await drive(api.url, accessToken, scenario.request, WARM_UP.connections, WARM_UP.durationS);
       for (const connections of options.connections) {
         await settle(api.url, accessToken, probe);
