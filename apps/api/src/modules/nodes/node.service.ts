@@ -31,21 +31,23 @@ import {
 export class NodeService {
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
-  list(principal: Principal, query: ListQuery): Promise<Page<NodeView>> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const page = await listPage(
-        manager.getRepository(NodeEntity).createQueryBuilder('node'),
-        NODE_LIST,
-        query,
-      );
-      return { items: page.items.map(nodeView), nextCursor: page.nextCursor };
-    });
+  async list(principal: Principal, query: ListQuery): Promise<Page<NodeView>> {
+    const page = await listPage(
+      this.unitOfWork.selectBuilder(principal, NodeEntity, 'node'),
+      NODE_LIST,
+      query,
+      (builder) => this.unitOfWork.select(principal, builder),
+    );
+    return { items: page.items.map(nodeView), nextCursor: page.nextCursor };
   }
 
-  get(principal: Principal, id: string): Promise<NodeView> {
-    return this.unitOfWork.forTenant(principal, async (manager) =>
-      nodeView(await findNode(manager.findOneBy(NodeEntity, { id }), id)),
-    );
+  async get(principal: Principal, id: string): Promise<NodeView> {
+    const builder = this.unitOfWork
+      .selectBuilder(principal, NodeEntity, 'node')
+      .where('node.id = :id', { id });
+    const [node] = await this.unitOfWork.select(principal, builder);
+    if (node === undefined) throw DomainError.notFound('node', id);
+    return nodeView(node);
   }
 
   create(principal: Principal, write: NodeWrite): Promise<NodeView> {

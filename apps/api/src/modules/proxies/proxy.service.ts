@@ -48,21 +48,23 @@ type Change = 'created' | 'updated' | 'deleted';
 export class ProxyService {
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
-  list(principal: Principal, query: ListQuery): Promise<Page<ProxyView>> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const page = await listPage(
-        manager.getRepository(ProxyEntity).createQueryBuilder('proxy'),
-        PROXY_LIST,
-        query,
-      );
-      return { items: page.items.map(proxyView), nextCursor: page.nextCursor };
-    });
+  async list(principal: Principal, query: ListQuery): Promise<Page<ProxyView>> {
+    const page = await listPage(
+      this.unitOfWork.selectBuilder(principal, ProxyEntity, 'proxy'),
+      PROXY_LIST,
+      query,
+      (builder) => this.unitOfWork.select(principal, builder),
+    );
+    return { items: page.items.map(proxyView), nextCursor: page.nextCursor };
   }
 
-  get(principal: Principal, nodeId: string): Promise<ProxyView> {
-    return this.unitOfWork.forTenant(principal, async (manager) =>
-      proxyView(await findProxy(manager, nodeId)),
-    );
+  async get(principal: Principal, nodeId: string): Promise<ProxyView> {
+    const builder = this.unitOfWork
+      .selectBuilder(principal, ProxyEntity, 'proxy')
+      .where('proxy.node_id = :nodeId', { nodeId });
+    const [proxy] = await this.unitOfWork.select(principal, builder);
+    if (proxy === undefined) throw DomainError.notFound('proxy', nodeId);
+    return proxyView(proxy);
   }
 
   /** The proxy with this id or, failing that, this Envoy node id (the gRPC API names proxies either way). */

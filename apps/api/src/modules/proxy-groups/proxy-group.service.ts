@@ -28,21 +28,23 @@ type Change = 'created' | 'updated' | 'deleted';
 export class ProxyGroupService {
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
-  list(principal: Principal, query: ListQuery): Promise<Page<ProxyGroupView>> {
-    return this.unitOfWork.forTenant(principal, async (manager) => {
-      const page = await listPage(
-        manager.getRepository(ProxyGroupEntity).createQueryBuilder('grp'),
-        PROXY_GROUP_LIST,
-        query,
-      );
-      return { items: page.items.map(proxyGroupView), nextCursor: page.nextCursor };
-    });
+  async list(principal: Principal, query: ListQuery): Promise<Page<ProxyGroupView>> {
+    const page = await listPage(
+      this.unitOfWork.selectBuilder(principal, ProxyGroupEntity, 'grp'),
+      PROXY_GROUP_LIST,
+      query,
+      (builder) => this.unitOfWork.select(principal, builder),
+    );
+    return { items: page.items.map(proxyGroupView), nextCursor: page.nextCursor };
   }
 
-  get(principal: Principal, id: string): Promise<ProxyGroupView> {
-    return this.unitOfWork.forTenant(principal, async (manager) =>
-      proxyGroupView(await findGroup(manager, id)),
-    );
+  async get(principal: Principal, id: string): Promise<ProxyGroupView> {
+    const builder = this.unitOfWork
+      .selectBuilder(principal, ProxyGroupEntity, 'grp')
+      .where('grp.id = :id', { id });
+    const [group] = await this.unitOfWork.select(principal, builder);
+    if (group === undefined) throw DomainError.notFound('proxy group', id);
+    return proxyGroupView(group);
   }
 
   create(principal: Principal, write: ProxyGroupWrite): Promise<ProxyGroupView> {
