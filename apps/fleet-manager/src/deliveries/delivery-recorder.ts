@@ -111,7 +111,7 @@ export class DeliveryRecorder {
    * answered, unless an ACK or NACK of it (or of a later response) was recorded first; such changes are
    * announced as `proxy.sync.changed`.
    */
-  async recordSends(tenantId: string, sends: readonly EventOf<'proxy.sent'>[]): Promise<void> {
+  private async recordSends(tenantId: string, sends: readonly EventOf<'proxy.sent'>[]): Promise<void> {
     const rows = sends.flatMap((send) => {
       const resourceType = resourceTypeOf(send.payload.typeUrl);
       return resourceType === undefined ? [] : [{ send, resourceType }];
