@@ -12,7 +12,7 @@ import { type TranslationCache } from './translation-cache';
 export const SNAPSHOT_KINDS = ['cluster', 'endpoint', 'listener', 'route', 'secret'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
 
-export const KIND_OF_SECTION: { readonly [T in XdsResourceType]: SnapshotKind } = {
+const KIND_OF_SECTION: { readonly [T in XdsResourceType]: SnapshotKind } = {
   listener: 'listener',
   route_config: 'route',
   cluster: 'cluster',
