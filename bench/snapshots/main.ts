@@ -34,6 +34,7 @@ import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet
 import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import { type LatencySummary, summarize } from '../xds/latency-summary';
 import { type FleetShape, fleetConfig } from './fleet-config';
+import { type FunctionCost, type ProfileSummary, summarizeProfile } from './profile-summary';
 import { redisFootprint } from './redis-footprint';
 
 /**
@@ -51,6 +52,8 @@ const USAGE =
   'snapshots [--proxies 10000] [--groups 10] [--routes 50] [--clusters 50] [--endpoints 100000] [--changes 5] [--out FILE] [--profile DIR]';
 const GOAL_MS = 300;
 const SETTLE_MS = 1_000;
+/** Functions listed per profile summary, by own time and by time with callees. */
+const PROFILE_TOP = 25;
 const PROXY_BATCH = 1_000;
 const ACTOR = { actor: 'bench:snapshots' };
 
@@ -392,7 +395,22 @@ async function profiled<T>(directory: string | undefined, name: string, work: ()
     await mkdir(directory, { recursive: true });
     await writeFile(join(directory, `${name}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
+    log(describeProfile(name, summarizeProfile(profile, PROFILE_TOP)));
   }
+}
+
+function describeProfile(name: string, summary: ProfileSummary): string {
+  const rows = (costs: readonly FunctionCost[]) =>
+    costs.map(
+      ({ frame, ms, percent }) =>
+        `    ${ms.toFixed(0).padStart(7)} ms ${percent.toFixed(1).padStart(5)}%  ${frame}`,
+    );
+  return [
+    `  profile ${name}: ${summary.totalMs} ms sampled; most time in the function itself:`,
+    ...rows(summary.self),
+    '  and with what it called:',
+    ...rows(summary.inclusive),
+  ].join('\n');
 }
 
 function round(value: number): number {
