@@ -103,7 +103,17 @@ export async function loadConfigReleases(
       .getMany(),
     versionVerdicts(manager, configIds),
   ]);
-  const withheld = verdicts.filter((verdict) => verdict.withheld);
+  // Only a version some proxy can be given (a config's newest, its rollout's target or base) needs its
+  // served proxies listed: a withheld version that was superseded costs nothing.
+  const candidates = new Set([
+    ...configs.map((config) => `${config.id}/${config.latestVersion}`),
+    ...rollouts.flatMap((rollout) => [rollout.configVersionId, rollout.baseVersionId ?? '']),
+  ]);
+  const withheld = verdicts.filter(
+    (verdict) =>
+      verdict.withheld &&
+      (candidates.has(verdict.id) || candidates.has(`${verdict.config_id}/${verdict.number}`)),
+  );
   const fallbackOf = new Map(
     withheld.map((version) => [
       version.id,
