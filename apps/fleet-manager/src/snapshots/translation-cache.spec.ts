@@ -7,7 +7,7 @@ import {
   translateDocument,
   translateEntries,
 } from './config-translation';
-import { TranslationCache } from './translation-cache';
+import { TranslationCache, translationSize } from './translation-cache';
 
 function counted(translation: BodyTranslation): { calls: number; translate: () => BodyTranslation } {
   const counter = {
@@ -37,7 +37,7 @@ describe(TranslationCache.name, () => {
   });
 
   it('evicts the least recently used translation once its bytes exceed the bound', () => {
-    const size = cluster.ok ? cluster.resource.bytes.byteLength + 256 : 0;
+    const size = translationSize(cluster);
     const sut = new TranslationCache({ maxBytes: 2 * size });
     const source = counted(cluster);
     sut.translate('cluster:json:a', source.translate);
@@ -71,7 +71,7 @@ describe(TranslationCache.name, () => {
     };
     const first = await translateEntries(entries, new TranslationCache(), readBodies);
     const resources = first.ok ? Object.values(first.resources).flat() : [];
-    const bytes = resources.reduce((total, { bytes: encoded }) => total + encoded.byteLength + 256, 0);
+    const bytes = resources.reduce((total, resource) => total + translationSize({ ok: true, resource }), 0);
     const sut = new TranslationCache({ maxBytes: Math.ceil(bytes / 2) });
     await translateEntries(entries, sut, readBodies);
     read.length = 0;

@@ -1,13 +1,22 @@
 import { LRUCache } from 'lru-cache';
-import { type BodyTranslation } from './config-translation';
+import { type BodyTranslation, type SnapshotKind } from './config-translation';
 
 export interface TranslationCacheOptions {
-  /** Bound on the bytes held (encoded resources and issue texts); the least recently used go first. */
+  /**
+   * Bound on the bytes held (encoded resources, the JSON decoded from some of them, issue texts); the
+   * least recently used go first.
+   */
   readonly maxBytes?: number;
 }
 
 /** What one translation is counted as against {@link TranslationCacheOptions.maxBytes}. */
 const ENTRY_OVERHEAD_BYTES = 256;
+/**
+ * The consistency checks decode listeners, routes and clusters to JSON, which the cached resource then
+ * keeps: counted as this many times their encoded size (objects on the heap outweigh protobuf bytes).
+ */
+const DECODED_JSON_FACTOR = 8;
+const DECODED_KINDS: ReadonlySet<SnapshotKind> = new Set(['listener', 'route', 'cluster']);
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -23,7 +32,7 @@ export class TranslationCache {
   constructor(options: TranslationCacheOptions = {}) {
     this.entries = new LRUCache<string, BodyTranslation>({
       maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
-      sizeCalculation: sizeOf,
+      sizeCalculation: translationSize,
     });
   }
 
@@ -62,7 +71,12 @@ export class TranslationCache {
   }
 }
 
-function sizeOf(translation: BodyTranslation): number {
-  if (translation.ok) return ENTRY_OVERHEAD_BYTES + translation.resource.bytes.byteLength;
+/** What a translation counts against {@link TranslationCacheOptions.maxBytes}. */
+export function translationSize(translation: BodyTranslation): number {
+  if (translation.ok) {
+    const { kind, bytes } = translation.resource;
+    const decoded = DECODED_KINDS.has(kind) ? DECODED_JSON_FACTOR * bytes.byteLength : 0;
+    return ENTRY_OVERHEAD_BYTES + bytes.byteLength + decoded;
+  }
   return translation.issues.reduce((bytes, issue) => bytes + issue.length * 2, ENTRY_OVERHEAD_BYTES);
 }
