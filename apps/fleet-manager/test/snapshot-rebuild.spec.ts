@@ -76,6 +76,38 @@ describe('snapshot rebuild on demand', () => {
     return hashes.length > 0 && (await store.getBlobs('res', hashes)).size === new Set(hashes).size;
   };
 
+  /**
+   * Opens the api's event stream of `snapshot.rebuild.completed` (before the request, so none is missed);
+   * resolves to a function that waits for the announcement of one request id.
+   */
+  const watchCompletions = async () => {
+    const response = await stack.api('GET', '/api/v1/events?types=snapshot.rebuild.completed', undefined, {
+      accept: 'text/event-stream',
+    });
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    return async (requestId: string): Promise<Record<string, unknown>> => {
+      const deadline = Date.now() + WAIT_MS;
+      try {
+        let buffer = '';
+        while (reader !== undefined && Date.now() < deadline) {
+          const chunk = await reader.read();
+          if (chunk.done) break;
+          buffer += chunk.value;
+          for (const line of buffer.split('\n').filter((each) => each.startsWith('data:'))) {
+            const { payload } = JSON.parse(line.slice('data:'.length)) as {
+              payload: Record<string, unknown>;
+            };
+            if (payload['requestId'] === requestId) return payload;
+          }
+          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+        }
+        throw new Error(`snapshot.rebuild.completed of ${requestId} was not announced`);
+      } finally {
+        await reader?.cancel();
+      }
+    };
+  };
+
   it('serves a proxy again after its Redis keys were flushed', async () => {
     groupId = (await call('POST', '/api/v1/proxy-groups', { name: 'edge' })).body['id'] as string;
     await call('POST', '/api/v1/proxies', {
@@ -92,10 +124,16 @@ describe('snapshot rebuild on demand', () => {
 
     await deleteRedisKeys(stack.redisKeyPrefix);
     expect(await served.of('edge-1')).toBeUndefined();
+    const completion = await watchCompletions();
     const accepted = await call('POST', '/api/v1/snapshots/rebuild', { nodeIds: ['edge-1'] });
 
     expect(accepted).toMatchObject({ status: 202, body: { scope: 'proxies', nodeIds: ['edge-1'] } });
-    await until(() => complete('edge-1'), Boolean);
+    expect(await completion(accepted.body['requestId'] as string)).toEqual({
+      requestId: accepted.body['requestId'],
+      nodeIds: ['edge-1'],
+      unserved: [],
+    });
+    expect(await complete('edge-1')).toBe(true);
     sim = await startEnvoySim({ nodeId: 'edge-1', cluster: 'edge', xds: stack.xds });
     const status = await until(
       async () =>

@@ -204,11 +204,7 @@ export const EVENT_CATALOGUE: { readonly [T in EventType]: EventDefinition } = {
     schemaVersion: 1,
     delivery: 'broadcast',
   },
-  'snapshot.rebuild.completed': {
-    subject: 'broadcast.snapshot.rebuild.completed',
-    schemaVersion: 1,
-    delivery: 'broadcast',
-  },
+  'snapshot.rebuild.completed': durable('snapshot.rebuild.completed'),
   'webhook.changed': durable('webhook.changed'),
   'agent.registered': durable('agent.registered'),
   'agent.heartbeat': { subject: 'broadcast.agent.heartbeat', schemaVersion: 1, delivery: 'broadcast' },

@@ -25,8 +25,9 @@ export interface RebuildOutcome {
  * Rebuilds a tenant's snapshots on demand (`snapshot.rebuild.requested`: the api's `POST
  * /api/v1/snapshots/rebuild` and gRPC `CreateSnapshot`). The build alone restores a lost proxy pointer or
  * manifest; a manifest whose resources Redis lost would look complete to it, so the serving pointer of
- * such a snapshot is dropped first and the build publishes the snapshot again. The outcome is broadcast
- * as `snapshot.rebuild.completed`, with the named proxies that are still not served.
+ * such a snapshot is dropped first and the build publishes the snapshot again. The outcome is published
+ * as `snapshot.rebuild.completed` (durable: the api's event stream and webhooks see it), with the named
+ * proxies that are still not served.
  */
 export class SnapshotRebuild {
   private readonly served: ServedSnapshots;

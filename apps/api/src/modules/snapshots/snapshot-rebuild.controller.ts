@@ -25,7 +25,7 @@ export class SnapshotRebuildController {
   @ApiResponse({
     status: 202,
     description:
-      'accepted: fleet-manager rebuilds the tenant’s snapshots, publishing again what Redis lost, and announces snapshot.rebuild.completed',
+      'accepted: fleet-manager rebuilds the tenant’s snapshots, publishing again what Redis lost, and announces snapshot.rebuild.completed (on GET /api/v1/events and webhooks)',
     schema: jsonSchemaOf(snapshotRebuildViewSchema, 'output'),
   })
   @ApiProblems(400, 404)

@@ -11,8 +11,8 @@ import type { SnapshotRebuildRequest, SnapshotRebuildView } from './snapshot-reb
  * Rebuilds snapshots on demand [issue 6: Redis is a cache, rebuilt from PostgreSQL "on start-up and on
  * demand"]. The api builds nothing: it checks the scope and commits `snapshot.rebuild.requested` through
  * the outbox; fleet-manager's snapshot consumer rebuilds the tenant from PostgreSQL (publishing again a
- * snapshot whose manifest or resources Redis lost, restoring lost pointers) and broadcasts
- * `snapshot.rebuild.completed`.
+ * snapshot whose manifest or resources Redis lost, restoring lost pointers) and publishes
+ * `snapshot.rebuild.completed`, which `GET /api/v1/events` shows.
  */
 @Injectable()
 export class SnapshotRebuildService {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError, type EventPayloads } from '@envoy-fleet/domain';
 import type { EventBus, Subscription } from '@envoy-fleet/messaging';
-import { EVENT_BUS } from '../../api.tokens';
+import { API_SETTINGS, EVENT_BUS } from '../../api.tokens';
+import type { ApiSettings } from '../../api-settings';
 
 type Reply = 'snapshot.rebuild.completed' | 'snapshot.read.completed';
 
@@ -9,30 +10,39 @@ type Reply = 'snapshot.rebuild.completed' | 'snapshot.read.completed';
 export const SNAPSHOT_ANSWER_TIMEOUT_MS = 15_000;
 
 /**
- * What fleet-manager answers to this replica's snapshot requests: the broadcast
- * `snapshot.rebuild.completed` and `snapshot.read.completed` (every replica hears them), handed to
- * whoever waits for that request id.
+ * What fleet-manager answers to this replica's snapshot requests, handed to whoever waits for that request
+ * id: `snapshot.rebuild.completed` (durable, so REST callers of `POST /snapshots/rebuild` see it on the
+ * event stream too; its own consumer group per replica, `api-snapshot-replies-<API_INSTANCE_ID>`, so every
+ * replica sees every one) and the broadcast `snapshot.read.completed`.
  */
 @Injectable()
 export class SnapshotReplies implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly waiters = new Map<string, (payload: EventPayloads[Reply]) => void>();
   private readonly subscriptions: Subscription[] = [];
 
-  constructor(@Inject(EVENT_BUS) private readonly bus: EventBus) {}
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(API_SETTINGS) private readonly settings: ApiSettings,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const type of ['snapshot.rebuild.completed', 'snapshot.read.completed'] as const) {
-      this.subscriptions.push(
-        await this.bus.subscribe(type, (event) => {
-          this.waiters.get(event.payload.requestId)?.(event.payload);
-          return Promise.resolve();
-        }),
-      );
-    }
+    this.subscriptions.push(
+      await this.bus.consume({
+        types: ['snapshot.rebuild.completed'],
+        durable: `api-snapshot-replies-${this.settings.instanceId}`,
+        handler: (event) => this.answer(event.payload),
+      }),
+      await this.bus.subscribe('snapshot.read.completed', (event) => this.answer(event.payload)),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.subscriptions.map((subscription) => subscription.stop()));
+  }
+
+  private answer(payload: EventPayloads[Reply]): Promise<void> {
+    this.waiters.get(payload.requestId)?.(payload);
+    return Promise.resolve();
   }
 
   /**
