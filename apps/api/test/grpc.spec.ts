@@ -929,12 +929,6 @@ describe('ControlPlaneService over gRPC', () => {
     });
   });
 
-  it('answers UNIMPLEMENTED for the RPCs the api has no service for', async () => {
-    const snapshot = await failure(call(client, 'getSnapshot', { nodeId: 'edge-1' }, adminKey));
-
-    expect(snapshot.code).toBe(GrpcStatus.UNIMPLEMENTED);
-  });
-
   // Last: it stops the process.
   it('ends open event streams with OK on SIGTERM, and exits 0', async () => {
     const events = client.streamProxyEvents(

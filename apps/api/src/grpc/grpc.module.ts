@@ -35,7 +35,7 @@ import { WebhookGrpcHandlers } from './webhooks.grpc';
 /**
  * Serves ControlPlaneService once the app is up, and stops it first on shutdown (health NOT_SERVING,
  * no new calls, streams ended with OK, calls in flight drained) while the services it calls still
- * work. RPCs without a handler here answer UNIMPLEMENTED.
+ * work.
  */
 @Injectable()
 class ControlPlaneLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
