@@ -130,6 +130,8 @@ describe('proxy groups and proxies', () => {
       desiredState: 'running',
       status: 'unknown',
       health: 'unknown',
+      healthReasons: [],
+      ready: null,
       xdsStatus: {
         listener: 'NOT_SENT',
         route_config: 'NOT_SENT',

@@ -25,6 +25,8 @@ interface ProxyView {
   desiredState: string;
   status: string;
   health: string;
+  healthReasons: string[];
+  ready: boolean | null;
   xdsStatus: Record<string, string>;
 }
 interface DeliveryStatus {
@@ -170,7 +172,13 @@ describe('node-agent in the fleet: scaling a group through the api', () => {
       [1, 2, 3].map((ordinal) => `envoy-proxy-${groupName}-00${ordinal}`),
     );
     for (const proxy of three.proxies) {
-      expect(proxy).toMatchObject({ vmId: node.id, image: TEST_IMAGE, desiredState: 'running' });
+      expect(proxy).toMatchObject({
+        vmId: node.id,
+        image: TEST_IMAGE,
+        desiredState: 'running',
+        ready: true,
+        healthReasons: [],
+      });
       expect(proxy.proxyPort).toBeGreaterThanOrEqual(proxyPortRange.start);
       expect(proxy.proxyPort).toBeLessThanOrEqual(proxyPortRange.end);
       expect(proxy.adminPort).toBeGreaterThanOrEqual(adminPortRange.start);

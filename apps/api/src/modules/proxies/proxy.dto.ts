@@ -70,7 +70,16 @@ export const proxyViewSchema = z.object({
   image: z.string(),
   desiredState: z.enum(PROXY_DESIRED_STATES),
   status: z.enum(PROXY_STATUSES),
-  health: z.enum(PROXY_HEALTHS),
+  health: z
+    .enum(PROXY_HEALTHS)
+    .describe(
+      "combined by fleet-manager from the container's state, /ready, the xDS stream and the VM's heartbeats",
+    ),
+  healthReasons: z.array(z.string()).describe('why the proxy is not healthy; empty when it is'),
+  ready: z
+    .boolean()
+    .nullable()
+    .describe("Envoy's admin /ready as the node agent last probed it; null until probed"),
   xdsStatus: xdsStatusView,
   labels: labelsView,
   metadata: z.record(z.string(), z.unknown()),
@@ -89,6 +98,8 @@ export const proxyStatusViewSchema = proxyViewSchema.pick({
   desiredState: true,
   status: true,
   health: true,
+  healthReasons: true,
+  ready: true,
   xdsStatus: true,
   lastSeenAt: true,
 });
@@ -108,6 +119,8 @@ export function proxyView(proxy: ProxyEntity): ProxyView {
     desiredState: proxy.desiredState,
     status: proxy.status,
     health: proxy.health,
+    healthReasons: proxy.healthReasons,
+    ready: proxy.ready,
     xdsStatus: {
       listener: proxy.listenerSyncStatus,
       route_config: proxy.routeConfigSyncStatus,
@@ -126,8 +139,8 @@ export function proxyView(proxy: ProxyEntity): ProxyView {
 }
 
 export function proxyStatusView(view: ProxyView): ProxyStatusView {
-  const { nodeId, desiredState, status, health, xdsStatus, lastSeenAt } = view;
-  return { nodeId, desiredState, status, health, xdsStatus, lastSeenAt };
+  const { nodeId, desiredState, status, health, healthReasons, ready, xdsStatus, lastSeenAt } = view;
+  return { nodeId, desiredState, status, health, healthReasons, ready, xdsStatus, lastSeenAt };
 }
 
 export function proxyWriteOf(view: ProxyView): ProxyWrite {
