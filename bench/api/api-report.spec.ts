@@ -28,11 +28,12 @@ describe('api benchmark report', () => {
     });
   });
 
-  it('judges reads at the goal concurrency by the slowest p99, and gives no verdict without such a run', () => {
+  it('judges reads at the goal concurrency by the slowest p99 (writes and the baseline aside), and gives no verdict without such a run', () => {
     const results = [
       scenarioResult({ name: 'GET list', kind: 'read' }, 1_000, outcome(95), cpu),
       scenarioResult({ name: 'GET one', kind: 'read' }, 1_000, outcome(120), cpu),
       scenarioResult({ name: 'POST', kind: 'write' }, 1_000, outcome(900), cpu),
+      scenarioResult({ name: 'GET /healthz', kind: 'baseline' }, 1_000, outcome(300), cpu),
     ];
 
     expect(readVerdict(results, { connections: 1_000, p99Ms: 100 })).toBe(

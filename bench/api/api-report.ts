@@ -1,7 +1,13 @@
+/**
+ * A read or a write of the api's resources, or the baseline: a route that touches neither credentials
+ * nor the database, whose figures are the most the HTTP stack itself allows on this machine.
+ */
+export type ScenarioKind = 'read' | 'write' | 'baseline';
+
 /** What one autocannon run against one route at one concurrency measured. */
 export interface ScenarioResult {
   readonly scenario: string;
-  readonly kind: 'read' | 'write';
+  readonly kind: ScenarioKind;
   readonly connections: number;
   readonly durationS: number;
   readonly ok: number;
@@ -44,7 +50,7 @@ export interface AutocannonOutcome {
 }
 
 export function scenarioResult(
-  scenario: { readonly name: string; readonly kind: 'read' | 'write' },
+  scenario: { readonly name: string; readonly kind: ScenarioKind },
   connections: number,
   outcome: AutocannonOutcome,
   cpu: RunCpu,

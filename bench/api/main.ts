@@ -12,7 +12,7 @@ import { freePort } from '@envoy-fleet/test-kit/net';
 import { type AppProcess, startApp } from '@envoy-fleet/test-kit/stack';
 import autocannon from 'autocannon';
 import { edgeProxyConfig } from './api-config';
-import { readVerdict, type ScenarioResult, scenarioResult, table } from './api-report';
+import { readVerdict, type ScenarioKind, type ScenarioResult, scenarioResult, table } from './api-report';
 import { cpuMsBetween, sampleCpu } from './process-cpu';
 
 /**
@@ -26,14 +26,14 @@ import { cpuMsBetween, sampleCpu } from './process-cpu';
  */
 
 const USAGE =
-  'api [--connections 100,1000] [--duration-s 10] [--rate REQUESTS_PER_S] [--seed 500] [--only list,one,create] [--out FILE] [--profile DIR]';
+  'api [--connections 100,1000] [--duration-s 10] [--rate REQUESTS_PER_S] [--seed 500] [--only floor,list,one,create] [--out FILE] [--profile DIR]';
 const GOAL = { connections: 1_000, p99Ms: 100 };
 const WARM_UP = { connections: 20, durationS: 3 };
 const SEED_CONCURRENCY = 8;
 /** Between runs, until reading one config takes less than this several times in a row. */
 const SETTLED = { latencyMs: 250, inARow: 3, timeoutMs: 180_000 };
 
-const SCENARIO_KEYS = ['list', 'one', 'create'] as const;
+const SCENARIO_KEYS = ['floor', 'list', 'one', 'create'] as const;
 type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 interface Options {
@@ -138,7 +138,7 @@ async function seed(url: string, installationKey: string, count: number) {
 interface Scenario {
   readonly key: ScenarioKey;
   readonly name: string;
-  readonly kind: 'read' | 'write';
+  readonly kind: ScenarioKind;
   readonly request: autocannon.Request;
 }
 
@@ -147,6 +147,12 @@ function scenarios(configIds: readonly string[]): Scenario[] {
   let nextWrite = 0;
   const runId = randomBytes(3).toString('hex');
   return [
+    {
+      key: 'floor',
+      name: 'GET /healthz (floor: no auth, no database)',
+      kind: 'baseline',
+      request: { method: 'GET', path: '/healthz' },
+    },
     {
       key: 'list',
       name: 'GET /api/v1/configs?limit=50',
