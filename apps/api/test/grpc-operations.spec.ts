@@ -1,20 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  credentials,
-  type handleUnaryCall,
-  Metadata,
-  type ServiceError,
-  status as GrpcStatus,
-} from '@grpc/grpc-js';
+import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import { type AgentCommand, JetStreamEventBus, type Subscription } from '@envoy-fleet/messaging';
 import {
-  BadRequest,
   ControlPlaneServiceClient,
-  type ControlPlaneServiceService,
-  type ControlPlaneServiceServer,
   RolloutState,
   RolloutStrategy,
-  Status,
   WebhookDeliveryStatus,
   XdsResourceType,
 } from '@envoy-fleet/proto/management';
@@ -28,55 +18,12 @@ import type { CreatedTenantView } from '../src/modules/tenants/tenant.dto';
 import type { CreatedWebhookView, WebhookDeliveryView } from '../src/modules/webhooks/webhook.dto';
 import { edgeConfig, edsCluster, routeConfiguration, tlsSecret } from './fixtures/proxy-configs';
 import { startApi, type ApiUnderTest } from './support/api-under-test';
-
-type Server = ControlPlaneServiceServer;
-type Method = keyof typeof ControlPlaneServiceService;
-type UnaryMethod = {
-  [K in Method]: Server[K] extends handleUnaryCall<infer _Request, infer _Response> ? K : never;
-}[Method];
-type RequestOf<K extends UnaryMethod> =
-  Server[K] extends handleUnaryCall<infer Request, infer _> ? Request : never;
-type ResponseOf<K extends UnaryMethod> =
-  Server[K] extends handleUnaryCall<infer _, infer Response> ? Response : never;
-type Unary = (
-  request: unknown,
-  metadata: Metadata,
-  callback: (error: ServiceError | null, response: unknown) => void,
-) => unknown;
-
-/** Calls a unary RPC with `token` as the bearer. */
-function call<K extends UnaryMethod>(
-  client: ControlPlaneServiceClient,
-  method: K,
-  request: RequestOf<K>,
-  token: string,
-): Promise<ResponseOf<K>> {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  const unary = (client as unknown as Record<K, Unary>)[method];
-  return new Promise((resolve, reject) => {
-    unary.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as ResponseOf<K>),
-    );
-  });
-}
+import { call, failure as grpcFailure } from './support/grpc-calls';
 
 /** The status code and field violations of a call that must fail. */
 async function failure(promise: Promise<unknown>): Promise<{ code: number; fields: string[] }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('the call succeeded');
-    },
-    (caught: ServiceError) => caught,
-  );
-  const [bytes] = error.metadata.get('grpc-status-details-bin');
-  const status = bytes instanceof Buffer ? Status.decode(bytes) : undefined;
-  const badRequest = status?.details.find((any) => any.typeUrl.endsWith('google.rpc.BadRequest'));
-  const fields =
-    badRequest === undefined
-      ? []
-      : BadRequest.decode(badRequest.value).fieldViolations.map((violation) => violation.field);
-  return { code: error.code, fields };
+  const { code, badRequest } = await grpcFailure(promise);
+  return { code, fields: badRequest?.fieldViolations.map((violation) => violation.field) ?? [] };
 }
 
 /** The rollout, restart and webhook replay RPCs of ControlPlaneService, over the same services as REST. */

@@ -5,7 +5,6 @@ import {
   type ClientDuplexStream,
   type ClientReadableStream,
   credentials,
-  type handleUnaryCall,
   loadPackageDefinition,
   makeGenericClientConstructor,
   Metadata,
@@ -16,17 +15,10 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { runMigrations } from '@envoy-fleet/db';
 import {
-  BadRequest,
   ChangeType,
   type Config,
   ControlPlaneServiceClient,
-  type ControlPlaneServiceService,
-  type ControlPlaneServiceServer,
-  ErrorInfo,
   NodeStatus,
-  PreconditionFailure,
-  ResourceInfo,
-  Status,
   type StreamProxyEventsResponse,
 } from '@envoy-fleet/proto/management';
 import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
@@ -39,63 +31,7 @@ import type { CreatedTenantView } from '../src/modules/tenants/tenant.dto';
 import { edgeConfig, edsCluster, routeConfiguration } from './fixtures/proxy-configs';
 import { ApiClient } from './support/api-client';
 import { type ApiProcess, startApiProcess } from './support/api-process';
-
-type Server = ControlPlaneServiceServer;
-/** The unary RPCs of ControlPlaneService, by their client method names. */
-type Method = keyof typeof ControlPlaneServiceService;
-type UnaryMethod = {
-  [K in Method]: Server[K] extends handleUnaryCall<infer _Request, infer _Response> ? K : never;
-}[Method];
-type RequestOf<K extends UnaryMethod> =
-  Server[K] extends handleUnaryCall<infer Request, infer _> ? Request : never;
-type ResponseOf<K extends UnaryMethod> =
-  Server[K] extends handleUnaryCall<infer _, infer Response> ? Response : never;
-type Unary = (
-  request: unknown,
-  metadata: Metadata,
-  callback: (error: ServiceError | null, response: unknown) => void,
-) => unknown;
-
-/** Calls a unary RPC of ControlPlaneService as `token`'s holder. */
-function call<K extends UnaryMethod>(
-  client: ControlPlaneServiceClient,
-  method: K,
-  request: RequestOf<K>,
-  token: string | undefined,
-): Promise<ResponseOf<K>> {
-  const metadata = new Metadata();
-  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-  const unary = (client as unknown as Record<K, Unary>)[method];
-  return new Promise((resolve, reject) => {
-    unary.call(client, request, metadata, (error, response) =>
-      error ? reject(error) : resolve(response as ResponseOf<K>),
-    );
-  });
-}
-
-/** The gRPC error of a call that must fail, with its google.rpc.Status details decoded. */
-async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => {
-      throw new Error('the call succeeded');
-    },
-    (caught: ServiceError) => caught,
-  );
-  const [bytes] = error.metadata.get('grpc-status-details-bin');
-  const status = bytes instanceof Buffer ? Status.decode(bytes) : undefined;
-  const detail = <T>(type: string, decode: (value: Uint8Array) => T): T | undefined => {
-    const found = status?.details.find((any) => any.typeUrl === `type.googleapis.com/google.rpc.${type}`);
-    return found === undefined ? undefined : decode(found.value);
-  };
-  return {
-    code: error.code,
-    message: error.details,
-    errorInfo: detail('ErrorInfo', (value) => ErrorInfo.decode(value)),
-    badRequest: detail('BadRequest', (value) => BadRequest.decode(value)),
-    resourceInfo: detail('ResourceInfo', (value) => ResourceInfo.decode(value)),
-    preconditionFailure: detail('PreconditionFailure', (value) => PreconditionFailure.decode(value)),
-  };
-}
+import { call, failure } from './support/grpc-calls';
 
 interface ReflectionResponse {
   readonly listServicesResponse?: { service: { name: string }[] };
