@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@envoy-fleet/db';
 import {
   type EnvoySimProcess,
+  type EventTap,
   type RunningStack,
   startEnvoySim,
   startStack,
@@ -11,7 +11,6 @@ import {
 
 const QUICKSTART = join(__dirname, '..', '..', '..', 'docs', 'quickstart');
 const document = (file: string): unknown => JSON.parse(readFileSync(join(QUICKSTART, file), 'utf8'));
-const WAIT_MS = 45_000;
 
 interface ResourceStatus {
   status: string;
@@ -32,16 +31,19 @@ describe('config delivery to an xDS client', () => {
   let stack: RunningStack;
   let sim: EnvoySimProcess | undefined;
   let configId: string;
-  let events: AbortController | undefined;
-  /** `proxy.sync.changed` events the api's SSE stream delivered, in order. */
-  const announced: { status: string; resourceType: string; errorDetail: string | null }[] = [];
+  /** `proxy.sync.changed` events the api's SSE stream delivers, in order. */
+  let events: EventTap | undefined;
+  const announced = () =>
+    (events?.received ?? []).map(
+      ({ payload }) => payload as { status: string; resourceType: string; errorDetail: string | null },
+    );
 
   beforeAll(async () => {
     stack = await startStack({ migrate: runMigrations, label: 'config-delivery' });
   }, 120_000);
 
   afterAll(async () => {
-    events?.abort();
+    events?.close();
     await sim?.stop();
     await stack?.stop();
   }, 60_000);
@@ -58,59 +60,16 @@ describe('config delivery to an xDS client', () => {
     return JSON.parse(text) as T;
   };
   const status = () => call<DeliveryStatus>('GET', '/api/v1/proxies/edge-1/status');
-  /** Polls the proxy's status until `done` holds; on time-out fails with the last status and the logs. */
-  const statusWhen = async (done: (status: DeliveryStatus) => boolean): Promise<DeliveryStatus> => {
-    const deadline = Date.now() + WAIT_MS;
-    let last = await status();
-    while (!done(last)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `the proxy's status did not reach the expected state: ${JSON.stringify(last, null, 2)}\n` +
-            Object.values(stack.processes)
-              .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-              .join('\n') +
-            `\n--- envoy-sim\n${sim?.output().slice(-3_000)}`,
-        );
-      }
-      await sleep(200);
-      last = await status();
-    }
-    return last;
-  };
+  /** Polls the proxy's status until `done` holds. */
+  const statusWhen = (done: (status: DeliveryStatus) => boolean): Promise<DeliveryStatus> =>
+    stack.until('the expected status of edge-1', status, done);
   const configPatch = (file: string, etag: string) =>
     call('PATCH', `/api/v1/configs/${configId}`, document(file), {
       'content-type': 'application/merge-patch+json',
       'if-match': etag,
     });
-  /** Reads the api's Server-Sent Events into `announced` until aborted. */
-  const listen = async (): Promise<void> => {
-    events = new AbortController();
-    const response = await stack.api('GET', '/api/v1/events?types=proxy.sync.changed', undefined, {
-      accept: 'text/event-stream',
-    });
-    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-    const abort = events.signal;
-    void (async () => {
-      let buffer = '';
-      while (reader !== undefined && !abort.aborted) {
-        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (chunk.done) return;
-        buffer += chunk.value ?? '';
-        for (const line of buffer.split('\n').filter((each) => each.startsWith('data:'))) {
-          const event = JSON.parse(line.slice('data:'.length)) as { payload: (typeof announced)[number] };
-          announced.push(event.payload);
-        }
-        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-      }
-    })();
-  };
-  const announcedWhen = async (done: () => boolean): Promise<void> => {
-    const deadline = Date.now() + WAIT_MS;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`not announced: ${JSON.stringify(announced)}`);
-      await sleep(200);
-    }
-  };
+  const announcedWhen = (done: () => boolean): Promise<unknown> =>
+    stack.until('the announcement', () => Promise.resolve(announced()), done);
   const simListenerVersion = async (): Promise<string | undefined> => {
     const stats = await (
       await fetch(`${sim?.adminUrl}/stats?filter=listener_manager.lds.version_text`)
@@ -119,7 +78,7 @@ describe('config delivery to an xDS client', () => {
   };
 
   it('is SYNCED per type, follows a route change, is NACKED with the proxy’s message (announced on the api’s event stream, readable from the config version with the listener it names) while it keeps its last good config, and SYNCED again after a rollback', async () => {
-    await listen();
+    events = await stack.tapEvents('proxy.sync.changed');
     const group = await call<{ id: string }>('POST', '/api/v1/proxy-groups', { name: 'edge' });
     await call('POST', '/api/v1/proxies', {
       nodeId: 'edge-1',
@@ -176,8 +135,8 @@ describe('config delivery to an xDS client', () => {
     });
     expect(rejected.resources.listener.acked?.xdsVersion).toBe(goodListener);
     expect(await simListenerVersion()).toBe(goodListener);
-    await announcedWhen(() => announced.some((event) => event.status === 'NACKED'));
-    expect(announced.filter((event) => event.status === 'NACKED')).toEqual([
+    await announcedWhen(() => announced().some((event) => event.status === 'NACKED'));
+    expect(announced().filter((event) => event.status === 'NACKED')).toEqual([
       expect.objectContaining({
         resourceType: 'listener',
         errorDetail: expect.stringContaining('envoy.filters.http.cors') as unknown,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@envoy-fleet/db';
 import {
   type EnvoySimProcess,
+  type EventTap,
   type RunningStack,
   startEnvoySim,
   startStack,
@@ -11,7 +11,6 @@ import {
 
 const QUICKSTART = join(__dirname, '..', '..', '..', 'docs', 'quickstart');
 const document = (file: string): unknown => JSON.parse(readFileSync(join(QUICKSTART, file), 'utf8'));
-const WAIT_MS = 45_000;
 
 interface ResourceStatus {
   status: string;
@@ -30,8 +29,12 @@ interface DeliveryStatus {
 describe('a lastingly NACKed version withheld from later proxies', () => {
   let stack: RunningStack;
   const sims: EnvoySimProcess[] = [];
-  let events: AbortController | undefined;
-  const nacked: { nodeId: string; configVersionId: string | null }[] = [];
+  /** `proxy.sync.changed` events the api's SSE stream delivers, in order. */
+  let events: EventTap | undefined;
+  const nacked = () =>
+    (events?.received ?? [])
+      .map(({ payload }) => payload as { status: string; nodeId: string; configVersionId: string | null })
+      .filter((payload) => payload.status === 'NACKED');
   let groupId: string;
   let configId: string;
 
@@ -44,7 +47,7 @@ describe('a lastingly NACKed version withheld from later proxies', () => {
   }, 120_000);
 
   afterAll(async () => {
-    events?.abort();
+    events?.close();
     await Promise.all(sims.map((sim) => sim.stop()));
     await stack?.stop();
   }, 60_000);
@@ -58,51 +61,12 @@ describe('a lastingly NACKed version withheld from later proxies', () => {
     if (response.status >= 300) throw new Error(`${method} ${path}: ${JSON.stringify(response)}`);
     return response.body;
   };
-  const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
-    const deadline = Date.now() + WAIT_MS;
-    let last = await read();
-    while (!done(last)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `not reached: ${JSON.stringify(last, null, 2)}\n` +
-            Object.values(stack.processes)
-              .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-              .join('\n'),
-        );
-      }
-      await sleep(200);
-      last = await read();
-    }
-    return last;
-  };
+  const until = <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
+    stack.until('the expected state', read, done);
   const status = (nodeId: string) => ok<DeliveryStatus>('GET', `/api/v1/proxies/${nodeId}/status`);
   const listenerOn = (number: number) => (current: DeliveryStatus) =>
     current.resources.listener.status === 'SYNCED' &&
     current.resources.listener.acked?.configVersion?.number === number;
-  /** Collects the lasting NACKs the api's event stream announces. */
-  const listen = async (): Promise<void> => {
-    events = new AbortController();
-    const response = await stack.api('GET', '/api/v1/events?types=proxy.sync.changed', undefined, {
-      accept: 'text/event-stream',
-    });
-    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-    const abort = events.signal;
-    void (async () => {
-      let buffer = '';
-      while (reader !== undefined && !abort.aborted) {
-        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (chunk.done) return;
-        buffer += chunk.value ?? '';
-        for (const line of buffer.split('\n').filter((each) => each.startsWith('data:'))) {
-          const { payload } = JSON.parse(line.slice('data:'.length)) as {
-            payload: { status: string; nodeId: string; configVersionId: string | null };
-          };
-          if (payload.status === 'NACKED') nacked.push(payload);
-        }
-        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-      }
-    })();
-  };
   const addProxy = (nodeId: string, index: number) =>
     ok('POST', '/api/v1/proxies', {
       nodeId,
@@ -114,7 +78,7 @@ describe('a lastingly NACKed version withheld from later proxies', () => {
     });
 
   it('serves a proxy created after the NACK the last ACKed version, and the NACKed one once released', async () => {
-    await listen();
+    events = await stack.tapEvents('proxy.sync.changed');
     groupId = (await ok<{ id: string }>('POST', '/api/v1/proxy-groups', { name: 'edge' })).id;
     await addProxy('edge-1', 1);
     configId = (await ok<{ id: string }>('POST', '/api/v1/configs', document('edge-config.json'))).id;
@@ -133,7 +97,7 @@ describe('a lastingly NACKed version withheld from later proxies', () => {
       'if-match': 'W/"1"',
     });
     await until(
-      () => Promise.resolve(nacked),
+      () => Promise.resolve(nacked()),
       (current) => current.some((each) => each.nodeId === 'edge-1'),
     );
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@envoy-fleet/db';
 import { RedisSnapshotStore } from '@envoy-fleet/snapshot-store';
 import { deleteRedisKeys } from '@envoy-fleet/test-kit/redis';
@@ -15,7 +14,6 @@ import { ServedSnapshots } from '../src/deliveries/served-snapshots';
 
 const QUICKSTART = join(__dirname, '..', '..', '..', 'docs', 'quickstart');
 const document = (file: string): unknown => JSON.parse(readFileSync(join(QUICKSTART, file), 'utf8'));
-const WAIT_MS = 45_000;
 const TYPES = ['listener', 'route_config', 'cluster', 'endpoint'] as const;
 
 /**
@@ -46,23 +44,8 @@ describe('snapshot rebuild on demand', () => {
     const response = await stack.api(method, path, body);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
-    const deadline = Date.now() + WAIT_MS;
-    let last = await read();
-    while (!done(last)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `not reached: ${JSON.stringify(last)}\n` +
-            Object.values(stack.processes)
-              .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-              .join('\n'),
-        );
-      }
-      await sleep(200);
-      last = await read();
-    }
-    return last;
-  };
+  const until = <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
+    stack.until('the expected state', read, done);
   /** Whether every resource of the proxy's snapshot is in Redis. */
   const complete = async (nodeId: string): Promise<boolean> => {
     const snapshot = await served.of(nodeId);
@@ -74,38 +57,6 @@ describe('snapshot rebuild on demand', () => {
       Object.values(type.resources),
     );
     return hashes.length > 0 && (await store.getBlobs('res', hashes)).size === new Set(hashes).size;
-  };
-
-  /**
-   * Opens the api's event stream of `snapshot.rebuild.completed` (before the request, so none is missed);
-   * resolves to a function that waits for the announcement of one request id.
-   */
-  const watchCompletions = async () => {
-    const response = await stack.api('GET', '/api/v1/events?types=snapshot.rebuild.completed', undefined, {
-      accept: 'text/event-stream',
-    });
-    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
-    return async (requestId: string): Promise<Record<string, unknown>> => {
-      const deadline = Date.now() + WAIT_MS;
-      try {
-        let buffer = '';
-        while (reader !== undefined && Date.now() < deadline) {
-          const chunk = await reader.read();
-          if (chunk.done) break;
-          buffer += chunk.value;
-          for (const line of buffer.split('\n').filter((each) => each.startsWith('data:'))) {
-            const { payload } = JSON.parse(line.slice('data:'.length)) as {
-              payload: Record<string, unknown>;
-            };
-            if (payload['requestId'] === requestId) return payload;
-          }
-          buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-        }
-        throw new Error(`snapshot.rebuild.completed of ${requestId} was not announced`);
-      } finally {
-        await reader?.cancel();
-      }
-    };
   };
 
   it('serves a proxy again after its Redis keys were flushed', async () => {
@@ -124,11 +75,16 @@ describe('snapshot rebuild on demand', () => {
 
     await deleteRedisKeys(stack.redisKeyPrefix);
     expect(await served.of('edge-1')).toBeUndefined();
-    const completion = await watchCompletions();
+    const completions = await stack.tapEvents('snapshot.rebuild.completed');
     const accepted = await call('POST', '/api/v1/snapshots/rebuild', { nodeIds: ['edge-1'] });
+    const completion = await until(
+      () => Promise.resolve(completions.received.map((event) => event.payload)),
+      (payloads) => payloads.some((payload) => payload['requestId'] === accepted.body['requestId']),
+    );
+    completions.close();
 
     expect(accepted).toMatchObject({ status: 202, body: { scope: 'proxies', nodeIds: ['edge-1'] } });
-    expect(await completion(accepted.body['requestId'] as string)).toEqual({
+    expect(completion).toContainEqual({
       requestId: accepted.body['requestId'],
       nodeIds: ['edge-1'],
       unserved: [],

@@ -15,6 +15,7 @@ export type StackApp = (typeof STACK_APPS)[number];
 const STARTED_MESSAGE_TYPE = 'envoy-fleet:started';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+const UNTIL_TIMEOUT_MS = 45_000;
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 
 export interface StackOptions {
@@ -55,8 +56,27 @@ export interface RunningStack {
   readonly processes: Readonly<Record<StackApp, StackProcess>>;
   /** `fetch` against the api with the admin token; `body` is sent as JSON. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Opens the api's event stream (`GET /api/v1/events?types=<types>`) and collects what it delivers. */
+  tapEvents(types: string): Promise<EventTap>;
+  /**
+   * Reads until `done` holds, every 200 ms; after `timeoutMs` (default 45 s) fails with `what`, the last
+   * value read and the end of every app's output.
+   */
+  until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
   /** Stops the apps (SIGTERM, SIGKILL after 15 s), deletes the Redis keys and drops the database. */
   stop(): Promise<void>;
+}
+
+/** A domain event as the api's Server-Sent Events stream delivers it. */
+export interface StreamedEvent {
+  readonly type: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export interface EventTap {
+  /** Every event delivered so far, in order. */
+  readonly received: readonly StreamedEvent[];
+  close(): void;
 }
 
 /**
@@ -149,12 +169,55 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    tapEvents: async (types) => {
+      const closed = new AbortController();
+      const response = await fetch(`${apiUrl}/api/v1/events?types=${encodeURIComponent(types)}`, {
+        headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' },
+        signal: closed.signal,
+      });
+      if (!response.ok || response.body === null)
+        throw new Error(`the api's event stream answered ${response.status}: ${await response.text()}`);
+      const received: StreamedEvent[] = [];
+      void collectEvents(response.body, received);
+      return { received, close: () => closed.abort() };
+    },
+    until: async (what, read, done, timeoutMs = UNTIL_TIMEOUT_MS) => {
+      const deadline = Date.now() + timeoutMs;
+      let last = await read();
+      while (!done(last)) {
+        if (Date.now() > deadline) {
+          const outputs = started.map((running) => `--- ${running.app}\n${running.output().slice(-3_000)}`);
+          throw new Error(
+            `${what}: not reached; last ${JSON.stringify(last, null, 2)}\n${outputs.join('\n')}`,
+          );
+        }
+        await sleep(200);
+        last = await read();
+      }
+      return last;
+    },
     stop: async () => {
       await stopAll();
       await deleteRedisKeys(redisKeyPrefix);
       await database.drop();
     },
   };
+}
+
+/** Appends each `data:` line of a text/event-stream to `received` until the stream ends. */
+async function collectEvents(body: ReadableStream<Uint8Array>, received: StreamedEvent[]): Promise<void> {
+  let buffer = '';
+  try {
+    for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines.filter((each) => each.startsWith('data:')))
+        received.push(JSON.parse(line.slice('data:'.length)) as StreamedEvent);
+    }
+  } catch {
+    // The tap was closed or the api went away: the stream ends here.
+  }
 }
 
 export interface EnvoySimProcess {
