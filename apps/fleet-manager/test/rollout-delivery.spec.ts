@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@envoy-fleet/db';
 import {
   type EnvoySimProcess,
@@ -72,24 +71,8 @@ describe('rollouts to xDS clients', () => {
   };
   const status = (nodeId: string) => call<DeliveryStatus>('GET', `/api/v1/proxies/${nodeId}/status`);
   const statuses = async () => Promise.all(NODE_IDS.map(status));
-  /** Polls `read` until `done` holds; on time-out fails with the last value and the processes' logs. */
-  const when = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
-    const deadline = Date.now() + WAIT_MS;
-    let last = await read();
-    while (!done(last)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `did not reach the expected state: ${JSON.stringify(last, null, 2)}\n` +
-            Object.values(stack.processes)
-              .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-              .join('\n'),
-        );
-      }
-      await sleep(200);
-      last = await read();
-    }
-    return last;
-  };
+  const when = <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
+    stack.until('the expected state', read, done, WAIT_MS);
   const rollout = (id: string) => call<Rollout>('GET', `/api/v1/rollouts/${id}`);
   const finished = (id: string) =>
     when(
