@@ -68,6 +68,24 @@ describe(DeliveryRecorder.name, () => {
       },
       secondsAgo,
     );
+  const batchOf = (reports: ProxyReport[]): EventOf<'proxy.reports'> =>
+    createEvent('proxy.reports', {
+      id: randomUUID(),
+      tenantId: records.tenantId,
+      aggregateId: 'xds-a',
+      payload: {
+        xdsReplica: 'xds-a',
+        reports: reports.map(
+          (each) =>
+            ({
+              id: each.id,
+              type: each.type,
+              occurredAt: each.occurredAt,
+              payload: each.payload,
+            }) as BatchedProxyReport,
+        ),
+      },
+    });
   const history = () =>
     sql<HistoryRow>(
       `SELECT resource_type, xds_version, status, config_version_id, error_detail FROM config_history
@@ -207,27 +225,91 @@ describe(DeliveryRecorder.name, () => {
     expect(await statuses()).toMatchObject({ connected: false, replica: 'xds-b' });
   });
 
+  describe('batches of ACKs and NACKs', () => {
+    it('records the ACKs of 500 proxies in one transaction, each tied to its config version and SYNCED', async () => {
+      const group = await records.group('bulk');
+      const nodeIds = Array.from({ length: 500 }, (_, index) => `bulk-${index}`);
+      for (const nodeId of nodeIds) await records.proxy(nodeId, group);
+      await publishSnapshot(services.store, {
+        servingKey: servingKeyOfVersion(records.tenantId, versionId),
+        resources: {
+          listener: [{ name: 'http', bytes: Buffer.from('listener v1') }],
+          route: [{ name: 'web', bytes: Buffer.from('route v1') }],
+        },
+        proxies: nodeIds,
+      });
+      const batch = batchOf(
+        nodeIds.map((nodeId) =>
+          createEvent('proxy.ack', {
+            id: randomUUID(),
+            tenantId: records.tenantId,
+            aggregateId: nodeId,
+            payload: { nodeId, typeUrl: LISTENER, version: listenerVersion, nonce: '1' },
+          }),
+        ),
+      );
+
+      const started = performance.now();
+      await sut.record(batch);
+      process.stdout.write(
+        `recorded a batch of 500 ACKs in ${(performance.now() - started).toFixed(0)} ms\n`,
+      );
+
+      const [recorded] = await sql<{
+        rows: number;
+        transactions: number;
+        versions: string[];
+        synced: number;
+      }>(
+        `SELECT count(*)::int AS rows, count(DISTINCT h.xmin::text)::int AS transactions,
+           array_agg(DISTINCT h.config_version_id::text) AS versions,
+           count(*) FILTER (WHERE p.listener_sync_status = 'SYNCED')::int AS synced
+         FROM config_history h JOIN proxies p ON p.id = h.proxy_id
+         WHERE p.node_id LIKE 'bulk-%' AND h.status = 'acked'`,
+      );
+      expect(recorded).toEqual({ rows: 500, transactions: 1, versions: [versionId], synced: 500 });
+      expect(await announced()).toHaveLength(500);
+    });
+
+    it('keeps the newer report of a proxy and type when the batch holds an older one after it', async () => {
+      await sut.record(batchOf([ack(LISTENER, listenerVersion, 1), nack(LISTENER, 'an-older-version', 30)]));
+
+      expect((await statuses())?.listener).toBe('SYNCED');
+      expect((await history()).map((row) => row.status)).toEqual(['nacked', 'acked']);
+      expect((await announced()).map(({ payload }) => payload.status)).toEqual(['SYNCED']);
+    });
+
+    it('records nothing twice when a batch is delivered again', async () => {
+      const batch = batchOf([nack(ROUTE, 'a-broken-version', 2), ack(LISTENER, listenerVersion, 1)]);
+
+      await sut.record(batch);
+      await sut.record(batch);
+
+      expect((await history()).map((row) => row.status)).toEqual(['nacked', 'acked']);
+      expect(await statuses()).toMatchObject({ listener: 'SYNCED', route: 'NACKED' });
+      expect(await announced()).toHaveLength(1);
+    });
+
+    it('records a NACK cleared by an ACK of the same version later in the batch as transient', async () => {
+      await sut.record(batchOf([nack(ROUTE, routeVersion, 1), ack(ROUTE, routeVersion)]));
+
+      expect(await sut.settleNacks()).toBe(0);
+      expect((await history()).map((row) => row.status)).toEqual(['transient', 'acked']);
+      expect((await statuses())?.route).toBe('SYNCED');
+      expect((await announced()).map(({ payload }) => payload.status)).toEqual(['SYNCED']);
+    });
+
+    it('keeps a NACK that follows an ACK of the same version in the batch', async () => {
+      await sut.record(batchOf([ack(ROUTE, routeVersion, 1), nack(ROUTE, routeVersion)]));
+
+      expect((await history()).map((row) => row.status)).toEqual(['acked', 'nacked']);
+      expect((await statuses())?.route).toBe('NACKED');
+    });
+  });
+
   describe('sends', () => {
     const sent = (typeUrl: string, version: string, nonce: string, secondsAgo = 0) =>
       report({ type: 'proxy.sent', payload: { nodeId: 'edge-1', typeUrl, version, nonce } }, secondsAgo);
-    const batchOf = (reports: ProxyReport[]): EventOf<'proxy.reports'> =>
-      createEvent('proxy.reports', {
-        id: randomUUID(),
-        tenantId: records.tenantId,
-        aggregateId: 'xds-a',
-        payload: {
-          xdsReplica: 'xds-a',
-          reports: reports.map(
-            (each) =>
-              ({
-                id: each.id,
-                type: each.type,
-                occurredAt: each.occurredAt,
-                payload: each.payload,
-              }) as BatchedProxyReport,
-          ),
-        },
-      });
     const sends = () =>
       sql<{ resource_type: string; xds_version: string; nonce: string; config_version_id: string | null }>(
         `SELECT resource_type, xds_version, nonce, config_version_id FROM config_history

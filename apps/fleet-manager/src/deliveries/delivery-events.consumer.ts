@@ -10,7 +10,7 @@ export function consumeProxyReports(bus: EventBus, recorder: DeliveryRecorder): 
   return bus.consume({
     durable: DELIVERY_CONSUMER,
     types: PROXY_REPORTS,
-    // A proxy.reports batch holds up to 500 reports, each ACK and NACK recorded in its own transaction.
+    // A proxy.reports batch holds up to 500 reports, recorded in one transaction of a few statements.
     ackWaitMs: REPORT_BATCH_ACK_WAIT_MS,
     handler: (event) => recorder.record(event),
   });

@@ -55,8 +55,38 @@ interface SettledNack {
   error_detail: XdsErrorDetail;
 }
 
-interface ProxyRow {
-  id: string;
+/** A proxy locked while its reports are recorded, with the sync status of each type (by column). */
+type LockedProxy = { id: string; node_id: string } & Record<string, XdsSyncStatus>;
+
+/** What the history said of a proxy's type before the batch: its newest response and newest ACK. */
+interface LatestResponses {
+  proxy_id: string;
+  resource_type: XdsResourceType;
+  responded_at: Date | null;
+  acked_at: Date | null;
+  acked_version: string | null;
+}
+
+interface RecordedResponse {
+  report: EventOf<'proxy.ack' | 'proxy.nack'>;
+  resourceType: XdsResourceType;
+  proxy: LockedProxy;
+  configVersionId: string | null;
+}
+
+interface TypeState {
+  proxyId: string;
+  resourceType: XdsResourceType;
+  recordedStatus: XdsSyncStatus;
+  status: XdsSyncStatus;
+  respondedAt: number;
+  ackedAt: number;
+  ackedVersion: string | undefined;
+}
+
+interface StatusChange {
+  proxyId: string;
+  resourceType: XdsResourceType;
   status: XdsSyncStatus;
 }
 
@@ -72,9 +102,10 @@ export class DeliveryRecorder {
   constructor(private readonly deps: DeliveryRecorderDependencies) {}
 
   /**
-   * Records one report, or every report of a batch in its order, except that the sends of a batch are
-   * recorded first and together ({@link recordSends}): a send always precedes the ACK or NACK of its
-   * response, so they keep their order.
+   * Records one report, or every report of a batch, in one transaction: the sends first and together
+   * ({@link recordSends}, a send always precedes the ACK or NACK of its response), then the connections
+   * in their order, then the ACKs and NACKs together ({@link recordResponses}). Counters and latencies
+   * are observed once the transaction committed.
    */
   async record(event: ProxyReport | EventOf<'proxy.reports'>): Promise<void> {
     const reports = event.type === 'proxy.reports' ? proxyReportsOf(event) : [event];
@@ -86,20 +117,26 @@ export class DeliveryRecorder {
       );
       return;
     }
+    const served = await this.deps.served.ofMany(reports.map((report) => report.payload.nodeId));
     const sends = reports.filter((report) => report.type === 'proxy.sent');
-    if (sends.length > 0) await this.recordSends(tenantId, sends);
-    for (const report of reports) {
-      switch (report.type) {
-        case 'proxy.connected':
-        case 'proxy.disconnected':
-          await this.connection(tenantId, report);
-          break;
-        case 'proxy.ack':
-        case 'proxy.nack':
-          await this.response(tenantId, report);
-          break;
-        case 'proxy.sent':
-          break;
+    const responses = reports.filter((report) => report.type === 'proxy.ack' || report.type === 'proxy.nack');
+    const recorded = await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
+      if (sends.length > 0) await this.recordSends(manager, tenantId, sends, served);
+      for (const report of reports) {
+        if (report.type === 'proxy.connected' || report.type === 'proxy.disconnected') {
+          await this.connection(manager, tenantId, report, served);
+        }
+      }
+      return this.recordResponses(manager, tenantId, responses, served);
+    });
+    for (const { resourceType, report } of recorded) {
+      this.deps.metrics?.responseRecorded(resourceType, report.type === 'proxy.ack' ? 'ack' : 'nack');
+      const snapshot = served.get(report.payload.nodeId);
+      if (
+        report.type === 'proxy.ack' &&
+        snapshot?.versionOf(report.payload.typeUrl) === report.payload.version
+      ) {
+        this.deps.metrics?.snapshotAcked(resourceType, snapshot.servingKey, new Date(report.occurredAt));
       }
     }
   }
@@ -107,26 +144,29 @@ export class DeliveryRecorder {
   /**
    * A `sent` row in `config_history` per response xds-server wrote, all in one statement (a fleet-wide
    * change sends a response per proxy and type) after reading the proxies' snapshots in three round
-   * trips, tied to the config version as an ACK is (`attribute`). Each type sent is STALE until
+   * trips, tied to the config version as an ACK is. Each type sent is STALE until
    * answered, unless an ACK or NACK of it (or of a later response) was recorded first; such changes are
    * announced as `proxy.sync.changed`.
    */
-  private async recordSends(tenantId: string, sends: readonly EventOf<'proxy.sent'>[]): Promise<void> {
+  private async recordSends(
+    manager: EntityManager,
+    tenantId: string,
+    sends: readonly EventOf<'proxy.sent'>[],
+    served: ReadonlyMap<string, ServedSnapshot>,
+  ): Promise<void> {
     const rows = sends.flatMap((send) => {
       const resourceType = resourceTypeOf(send.payload.typeUrl);
       return resourceType === undefined ? [] : [{ send, resourceType }];
     });
     if (rows.length === 0) return;
-    const served = await this.deps.served.ofMany(rows.map(({ send }) => send.payload.nodeId));
     const servedVersionOf = ({ send }: (typeof rows)[number]): string | null => {
       const snapshot = served.get(send.payload.nodeId);
       if (snapshot === undefined || snapshot.versionOf(send.payload.typeUrl) !== send.payload.version)
         return null;
       return configVersionOfServingKey(snapshot.servingKey) ?? null;
     };
-    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
-      const inserted = await manager.query<{ event_id: string; proxy_id: string }[]>(
-        `WITH sent AS (
+    const inserted = await manager.query<{ event_id: string; proxy_id: string }[]>(
+      `WITH sent AS (
            SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
              $8::uuid[]) AS s(event_id, node_id, resource_type, xds_version, nonce, sent_at, served_version_id)
          )
@@ -143,32 +183,29 @@ export class DeliveryRecorder {
          FROM sent s JOIN proxies p ON p.node_id = s.node_id
          ON CONFLICT (event_id) DO NOTHING
          RETURNING event_id, proxy_id`,
-        [
-          tenantId,
-          rows.map(({ send }) => send.id),
-          rows.map(({ send }) => send.payload.nodeId),
-          rows.map(({ resourceType }) => resourceType),
-          rows.map(({ send }) => send.payload.version),
-          rows.map(({ send }) => send.payload.nonce),
-          rows.map(({ send }) => send.occurredAt),
-          rows.map(servedVersionOf),
-        ],
-      );
-      const proxyOfSend = new Map(inserted.map((row) => [row.event_id, row.proxy_id]));
-      const stale: DomainEvent<'proxy.sync.changed'>[] = [];
-      for (const [resourceType, column] of Object.entries(SYNC_STATUS_COLUMNS) as [
-        XdsResourceType,
-        string,
-      ][]) {
-        // Sends are in the order xds-server made them: the last one of each proxy counts.
-        const latest = new Map<string, EventOf<'proxy.sent'>>();
-        for (const { send, resourceType: type } of rows) {
-          const proxyId = proxyOfSend.get(send.id);
-          if (proxyId !== undefined && type === resourceType) latest.set(proxyId, send);
-        }
-        if (latest.size === 0) continue;
-        const [changed] = await manager.query<[{ id: string }[], number]>(
-          `UPDATE proxies p SET ${column} = 'STALE'
+      [
+        tenantId,
+        rows.map(({ send }) => send.id),
+        rows.map(({ send }) => send.payload.nodeId),
+        rows.map(({ resourceType }) => resourceType),
+        rows.map(({ send }) => send.payload.version),
+        rows.map(({ send }) => send.payload.nonce),
+        rows.map(({ send }) => send.occurredAt),
+        rows.map(servedVersionOf),
+      ],
+    );
+    const proxyOfSend = new Map(inserted.map((row) => [row.event_id, row.proxy_id]));
+    const stale: DomainEvent<'proxy.sync.changed'>[] = [];
+    for (const [resourceType, column] of Object.entries(SYNC_STATUS_COLUMNS) as [XdsResourceType, string][]) {
+      // Sends are in the order xds-server made them: the last one of each proxy counts.
+      const latest = new Map<string, EventOf<'proxy.sent'>>();
+      for (const { send, resourceType: type } of rows) {
+        const proxyId = proxyOfSend.get(send.id);
+        if (proxyId !== undefined && type === resourceType) latest.set(proxyId, send);
+      }
+      if (latest.size === 0) continue;
+      const [changed] = await manager.query<[{ id: string }[], number]>(
+        `UPDATE proxies p SET ${column} = 'STALE'
            FROM unnest($1::uuid[], $2::timestamptz[]) AS s(proxy_id, sent_at)
            WHERE p.id = s.proxy_id AND p.${column} <> 'STALE'
              AND NOT EXISTS (
@@ -176,26 +213,25 @@ export class DeliveryRecorder {
                WHERE h.proxy_id = s.proxy_id AND h.resource_type = $3 AND h.status <> 'sent'
                  AND h.responded_at >= s.sent_at)
            RETURNING p.id`,
-          [[...latest.keys()], [...latest.values()].map((send) => send.occurredAt), resourceType],
+        [[...latest.keys()], [...latest.values()].map((send) => send.occurredAt), resourceType],
+      );
+      for (const { id } of changed) {
+        const send = latest.get(id);
+        if (send === undefined) continue;
+        stale.push(
+          syncChanged(tenantId, {
+            proxyId: id,
+            nodeId: send.payload.nodeId,
+            resourceType,
+            status: 'STALE',
+            xdsVersion: send.payload.version,
+            configVersionId: null,
+            errorDetail: null,
+          }),
         );
-        for (const { id } of changed) {
-          const send = latest.get(id);
-          if (send === undefined) continue;
-          stale.push(
-            syncChanged(tenantId, {
-              proxyId: id,
-              nodeId: send.payload.nodeId,
-              resourceType,
-              status: 'STALE',
-              xdsVersion: send.payload.version,
-              configVersionId: null,
-              errorDetail: null,
-            }),
-          );
-        }
       }
-      await appendEvents(manager, stale);
-    });
+    }
+    await appendEvents(manager, stale);
   }
 
   /**
@@ -238,28 +274,28 @@ export class DeliveryRecorder {
   }
 
   private async connection(
+    manager: EntityManager,
     tenantId: string,
     event: EventOf<'proxy.connected' | 'proxy.disconnected'>,
+    served: ReadonlyMap<string, ServedSnapshot>,
   ): Promise<void> {
     const connected = event.type === 'proxy.connected';
     const { nodeId, xdsReplica } = event.payload;
-    const served = connected ? await this.deps.served.of(nodeId) : undefined;
-    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
-      // A disconnect reported by a replica the proxy already left does not undo its newer connection.
-      const [updated] = await manager.query<[{ id: string }[], number]>(
-        `UPDATE proxies
-         SET xds_connected = $1, xds_replica = $2, xds_connection_changed_at = $3
-         WHERE node_id = $4
-           AND (xds_connection_changed_at IS NULL OR xds_connection_changed_at < $3)
-           AND ($1 OR xds_replica IS NULL OR xds_replica = $2)
-         RETURNING id`,
-        [connected, xdsReplica, event.occurredAt, nodeId],
-      );
-      const proxyId = updated[0]?.id;
-      if (served !== undefined && proxyId !== undefined) {
-        await this.markStale(manager, tenantId, { proxyId, nodeId }, served, event.occurredAt);
-      }
-    });
+    // A disconnect reported by a replica the proxy already left does not undo its newer connection.
+    const [updated] = await manager.query<[{ id: string }[], number]>(
+      `UPDATE proxies
+       SET xds_connected = $1, xds_replica = $2, xds_connection_changed_at = $3
+       WHERE node_id = $4
+         AND (xds_connection_changed_at IS NULL OR xds_connection_changed_at < $3)
+         AND ($1 OR xds_replica IS NULL OR xds_replica = $2)
+       RETURNING id`,
+      [connected, xdsReplica, event.occurredAt, nodeId],
+    );
+    const proxyId = updated[0]?.id;
+    const snapshot = served.get(nodeId);
+    if (connected && snapshot !== undefined && proxyId !== undefined) {
+      await this.markStale(manager, tenantId, { proxyId, nodeId }, snapshot, event.occurredAt);
+    }
   }
 
   /**
@@ -304,126 +340,199 @@ export class DeliveryRecorder {
     }
   }
 
-  private async response(tenantId: string, event: EventOf<'proxy.ack' | 'proxy.nack'>): Promise<void> {
-    const { nodeId, typeUrl, version, nonce } = event.payload;
-    const resourceType = resourceTypeOf(typeUrl);
-    if (resourceType === undefined) return;
-    const served = await this.deps.served.of(nodeId);
-    const column = SYNC_STATUS_COLUMNS[resourceType];
-    await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
-      const [proxy] = await manager.query<ProxyRow[]>(
-        `SELECT id, ${column} AS status FROM proxies WHERE node_id = $1 FOR UPDATE`,
-        [nodeId],
-      );
-      if (proxy === undefined) return;
-      const [lastAck] = await manager.query<{ xds_version: string }[]>(
-        `SELECT xds_version FROM config_history
-         WHERE proxy_id = $1 AND resource_type = $2 AND status = 'acked'
-         ORDER BY responded_at DESC LIMIT 1`,
-        [proxy.id, resourceType],
-      );
-      const configVersionId = await attribute(manager, proxy.id, resourceType, version, typeUrl, served);
-      const acked = event.type === 'proxy.ack';
-      const inserted = await manager.query<{ id: string }[]>(
-        `INSERT INTO config_history (tenant_id, proxy_id, config_version_id, resource_type, xds_version, nonce,
-           status, error_detail, sent_at, responded_at, event_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
-         ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-        [
-          tenantId,
-          proxy.id,
-          configVersionId,
-          resourceType,
-          version,
-          nonce,
-          acked ? 'acked' : 'nacked',
-          event.type === 'proxy.nack'
-            ? JSON.stringify({ code: UNKNOWN_CODE, message: event.payload.errorDetail })
-            : null,
-          event.occurredAt,
-          event.id,
-        ],
-      );
-      if (inserted.length === 0) return;
-      this.deps.metrics?.responseRecorded(resourceType, acked ? 'ack' : 'nack');
-      if (acked && served !== undefined && served.versionOf(typeUrl) === version) {
-        this.deps.metrics?.snapshotAcked(resourceType, served.servingKey, new Date(event.occurredAt));
-      }
-      if (acked) await this.clearTransientNacks(manager, proxy.id, resourceType, version, event.occurredAt);
-      const [newer] = await manager.query<unknown[]>(
-        `SELECT 1 FROM config_history
-         WHERE proxy_id = $1 AND resource_type = $2 AND responded_at > $3 AND status <> 'sent' LIMIT 1`,
-        [proxy.id, resourceType, event.occurredAt],
-      );
-      if (newer !== undefined) return;
-      const status = acked ? statusAfterAck(version, served?.versionOf(typeUrl)) : 'NACKED';
-      if (status !== proxy.status) {
-        await manager.query(`UPDATE proxies SET ${column} = $1 WHERE id = $2`, [status, proxy.id]);
-      }
-      if (acked && (status !== proxy.status || lastAck?.xds_version !== version)) {
-        await appendEvents(manager, [
-          syncChanged(tenantId, {
-            proxyId: proxy.id,
-            nodeId,
-            resourceType,
-            status,
-            xdsVersion: version,
-            configVersionId,
-            errorDetail: null,
-          }),
-        ]);
-      }
+  /**
+   * Records the ACKs and NACKs of a batch in a few statements whatever their number, with the outcome
+   * recording them one by one in their order would have: the proxies are locked, what their history
+   * says is read once, each report is applied in memory ({@link applyResponses}), then the rows, the
+   * transient NACKs, the statuses and the announcements are written set-based. Returns the reports
+   * recorded now (a redelivered one is not).
+   */
+  private async recordResponses(
+    manager: EntityManager,
+    tenantId: string,
+    reports: readonly EventOf<'proxy.ack' | 'proxy.nack'>[],
+    served: ReadonlyMap<string, ServedSnapshot>,
+  ): Promise<RecordedResponse[]> {
+    const typed = reports.flatMap((report) => {
+      const resourceType = resourceTypeOf(report.payload.typeUrl);
+      return resourceType === undefined ? [] : [{ report, resourceType }];
     });
+    if (typed.length === 0) return [];
+    const nodeIds = [...new Set(typed.map(({ report }) => report.payload.nodeId))];
+    const proxies = await manager.query<LockedProxy[]>(
+      `SELECT id, node_id, ${Object.values(SYNC_STATUS_COLUMNS).join(', ')} FROM proxies
+       WHERE node_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [nodeIds],
+    );
+    const proxyOf = new Map(proxies.map((proxy) => [proxy.node_id, proxy]));
+    const rows = typed.flatMap(({ report, resourceType }) => {
+      const proxy = proxyOf.get(report.payload.nodeId);
+      return proxy === undefined ? [] : [{ report, resourceType, proxy }];
+    });
+    if (rows.length === 0) return [];
+    const servedVersionOf = ({ report }: (typeof rows)[number]): string | null => {
+      const snapshot = served.get(report.payload.nodeId);
+      if (snapshot?.versionOf(report.payload.typeUrl) !== report.payload.version) return null;
+      return configVersionOfServingKey(snapshot.servingKey) ?? null;
+    };
+    const latest = await manager.query<LatestResponses[]>(
+      `SELECT proxy_id, resource_type,
+         max(responded_at) FILTER (WHERE status <> 'sent') AS responded_at,
+         max(responded_at) FILTER (WHERE status = 'acked') AS acked_at,
+         (array_agg(xds_version ORDER BY responded_at DESC) FILTER (WHERE status = 'acked'))[1] AS acked_version
+       FROM config_history WHERE proxy_id = ANY($1::uuid[]) AND status <> 'sent'
+       GROUP BY proxy_id, resource_type`,
+      [proxies.map((proxy) => proxy.id)],
+    );
+    // The config version: the served snapshot's when the response names its version of the type, else
+    // the one an earlier row about the same xDS version was tied to (see the README).
+    const inserted = await manager.query<{ event_id: string; config_version_id: string | null }[]>(
+      `WITH response AS (
+         SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+           $9::timestamptz[], $10::uuid[])
+           AS r(event_id, proxy_id, resource_type, xds_version, nonce, status, error_detail, responded_at,
+             served_version_id)
+       )
+       INSERT INTO config_history (tenant_id, proxy_id, config_version_id, resource_type, xds_version, nonce,
+         status, error_detail, sent_at, responded_at, event_id)
+       SELECT $1, r.proxy_id,
+         COALESCE(
+           (SELECT v.id FROM config_versions v WHERE v.id = r.served_version_id),
+           (SELECT h.config_version_id FROM config_history h
+            WHERE h.proxy_id = r.proxy_id AND h.resource_type = r.resource_type AND h.xds_version = r.xds_version
+              AND h.config_version_id IS NOT NULL
+            ORDER BY h.sent_at DESC LIMIT 1)),
+         r.resource_type, r.xds_version, r.nonce, r.status, r.error_detail, r.responded_at, r.responded_at,
+         r.event_id
+       FROM response r
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id, config_version_id`,
+      [
+        tenantId,
+        rows.map(({ report }) => report.id),
+        rows.map(({ proxy }) => proxy.id),
+        rows.map(({ resourceType }) => resourceType),
+        rows.map(({ report }) => report.payload.version),
+        rows.map(({ report }) => report.payload.nonce),
+        rows.map(({ report }) => (report.type === 'proxy.ack' ? 'acked' : 'nacked')),
+        rows.map(({ report }) =>
+          report.type === 'proxy.nack'
+            ? JSON.stringify({ code: UNKNOWN_CODE, message: report.payload.errorDetail })
+            : null,
+        ),
+        rows.map(({ report }) => report.occurredAt),
+        rows.map(servedVersionOf),
+      ],
+    );
+    const configVersionOf = new Map(inserted.map((row) => [row.event_id, row.config_version_id]));
+    const recorded = rows.flatMap((row) => {
+      const configVersionId = configVersionOf.get(row.report.id);
+      return configVersionId === undefined ? [] : [{ ...row, configVersionId }];
+    });
+    if (recorded.length === 0) return [];
+    await this.clearTransientNacks(manager, recorded);
+    const { statuses, announced } = applyResponses(recorded, latest, served);
+    for (const [resourceType, column] of Object.entries(SYNC_STATUS_COLUMNS) as [XdsResourceType, string][]) {
+      const changed = statuses.filter((each) => each.resourceType === resourceType);
+      if (changed.length === 0) continue;
+      await manager.query(
+        `UPDATE proxies p SET ${column} = s.status
+         FROM unnest($1::uuid[], $2::text[]) AS s(proxy_id, status) WHERE p.id = s.proxy_id`,
+        [changed.map((each) => each.proxyId), changed.map((each) => each.status)],
+      );
+    }
+    await appendEvents(
+      manager,
+      announced.map((payload) => syncChanged(tenantId, payload)),
+    );
+    return recorded;
   }
 
-  /** NACKs of this version not yet settled and no older than the window are transient: no alarm. */
+  /**
+   * NACKs of the version an ACK names, not yet settled and no older than the window before the ACK, are
+   * transient: no alarm. A NACK of the same batch counts only when it came before the ACK.
+   */
   private async clearTransientNacks(
     manager: EntityManager,
-    proxyId: string,
-    resourceType: XdsResourceType,
-    version: string,
-    ackedAt: string,
+    recorded: readonly RecordedResponse[],
   ): Promise<void> {
+    const acks = recorded.filter(({ report }) => report.type === 'proxy.ack');
+    if (acks.length === 0) return;
     await manager.query(
-      `UPDATE config_history SET status = 'transient', settled_at = now()
-       WHERE proxy_id = $1 AND resource_type = $2 AND xds_version = $3 AND status = 'nacked'
-         AND settled_at IS NULL
-         AND responded_at >= $4::timestamptz - make_interval(secs => $5::double precision / 1000)`,
-      [proxyId, resourceType, version, ackedAt, this.deps.transientWindowMs],
+      `UPDATE config_history h SET status = 'transient', settled_at = now()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS a(proxy_id, resource_type, xds_version, acked_at)
+       WHERE h.proxy_id = a.proxy_id AND h.resource_type = a.resource_type AND h.xds_version = a.xds_version
+         AND h.status = 'nacked' AND h.settled_at IS NULL
+         AND h.responded_at >= a.acked_at - make_interval(secs => $5::double precision / 1000)
+         AND (h.responded_at <= a.acked_at OR h.event_id <> ALL($6::uuid[]))`,
+      [
+        acks.map(({ proxy }) => proxy.id),
+        acks.map(({ resourceType }) => resourceType),
+        acks.map(({ report }) => report.payload.version),
+        acks.map(({ report }) => report.occurredAt),
+        this.deps.transientWindowMs,
+        recorded.map(({ report }) => report.id),
+      ],
     );
   }
 }
 
 /**
- * The config version a response is about: the one the proxy's current snapshot was built from when the
- * response names that snapshot's version of the type; otherwise (the proxy was moved on since) the
- * version an earlier response about the same xDS version was tied to; otherwise unknown.
+ * Applies the ACKs and NACKs recorded now, in their order, to what the history said of each proxy and
+ * type: a report older than the newest response recorded for its proxy and type changes nothing; an
+ * ACK makes the type SYNCED (STALE when the snapshot moved on), a NACK NACKED; an ACK that changes the
+ * status or acknowledges a new version is announced. Returns the final status of each changed type.
  */
-async function attribute(
-  manager: EntityManager,
-  proxyId: string,
-  resourceType: XdsResourceType,
-  xdsVersion: string,
-  typeUrl: string,
-  served: ServedSnapshot | undefined,
-): Promise<string | null> {
-  const fromSnapshot =
-    served !== undefined && served.versionOf(typeUrl) === xdsVersion
-      ? configVersionOfServingKey(served.servingKey)
-      : undefined;
-  if (fromSnapshot !== undefined) {
-    const [stored] = await manager.query<{ id: string }[]>(`SELECT id FROM config_versions WHERE id = $1`, [
-      fromSnapshot,
-    ]);
-    if (stored !== undefined) return stored.id;
+function applyResponses(
+  recorded: readonly RecordedResponse[],
+  latest: readonly LatestResponses[],
+  served: ReadonlyMap<string, ServedSnapshot>,
+): { statuses: StatusChange[]; announced: DomainEvent<'proxy.sync.changed'>['payload'][] } {
+  const keyOf = (proxyId: string, resourceType: XdsResourceType) => `${proxyId} ${resourceType}`;
+  const history = new Map(latest.map((each) => [keyOf(each.proxy_id, each.resource_type), each]));
+  const states = new Map<string, TypeState>();
+  const announced: DomainEvent<'proxy.sync.changed'>['payload'][] = [];
+  for (const { report, resourceType, proxy, configVersionId } of recorded) {
+    const key = keyOf(proxy.id, resourceType);
+    const before = history.get(key);
+    const recordedStatus = proxy[SYNC_STATUS_COLUMNS[resourceType]] ?? 'NOT_SENT';
+    const state = states.get(key) ?? {
+      proxyId: proxy.id,
+      resourceType,
+      recordedStatus,
+      status: recordedStatus,
+      respondedAt: before?.responded_at?.getTime() ?? -Infinity,
+      ackedAt: before?.acked_at?.getTime() ?? -Infinity,
+      ackedVersion: before?.acked_version ?? undefined,
+    };
+    states.set(key, state);
+    const at = new Date(report.occurredAt).getTime();
+    const { version, typeUrl } = report.payload;
+    const acked = report.type === 'proxy.ack';
+    const lastAckedVersion = state.ackedVersion;
+    if (acked && at >= state.ackedAt) Object.assign(state, { ackedAt: at, ackedVersion: version });
+    if (state.respondedAt > at) continue;
+    state.respondedAt = at;
+    const status = acked
+      ? statusAfterAck(version, served.get(report.payload.nodeId)?.versionOf(typeUrl))
+      : 'NACKED';
+    if (acked && (status !== state.status || lastAckedVersion !== version)) {
+      announced.push({
+        proxyId: proxy.id,
+        nodeId: proxy.node_id,
+        resourceType,
+        status,
+        xdsVersion: version,
+        configVersionId,
+        errorDetail: null,
+      });
+    }
+    state.status = status;
   }
-  const [earlier] = await manager.query<{ config_version_id: string }[]>(
-    `SELECT config_version_id FROM config_history
-     WHERE proxy_id = $1 AND resource_type = $2 AND xds_version = $3 AND config_version_id IS NOT NULL
-     ORDER BY responded_at DESC LIMIT 1`,
-    [proxyId, resourceType, xdsVersion],
-  );
-  return earlier?.config_version_id ?? null;
+  const statuses = [...states.values()]
+    .filter((state) => state.status !== state.recordedStatus)
+    .map(({ proxyId, resourceType, status }) => ({ proxyId, resourceType, status }));
+  return { statuses, announced };
 }
 
 function syncChanged(
