@@ -375,14 +375,20 @@ export class DeliveryRecorder {
       if (snapshot?.versionOf(report.payload.typeUrl) !== report.payload.version) return null;
       return configVersionOfServingKey(snapshot.servingKey) ?? null;
     };
+    const pairs = [...new Map(rows.map((row) => [`${row.proxy.id} ${row.resourceType}`, row])).values()];
+    // Newest first along (proxy_id, sent_at): a response's sent_at is its responded_at.
     const latest = await manager.query<LatestResponses[]>(
-      `SELECT proxy_id, resource_type,
-         max(responded_at) FILTER (WHERE status <> 'sent') AS responded_at,
-         max(responded_at) FILTER (WHERE status = 'acked') AS acked_at,
-         (array_agg(xds_version ORDER BY responded_at DESC) FILTER (WHERE status = 'acked'))[1] AS acked_version
-       FROM config_history WHERE proxy_id = ANY($1::uuid[]) AND status <> 'sent'
-       GROUP BY proxy_id, resource_type`,
-      [proxies.map((proxy) => proxy.id)],
+      `SELECT k.proxy_id, k.resource_type, r.responded_at, a.responded_at AS acked_at, a.xds_version AS acked_version
+       FROM unnest($1::uuid[], $2::text[]) AS k(proxy_id, resource_type)
+       LEFT JOIN LATERAL (
+         SELECT h.responded_at FROM config_history h
+         WHERE h.proxy_id = k.proxy_id AND h.resource_type = k.resource_type AND h.status <> 'sent'
+         ORDER BY h.sent_at DESC LIMIT 1) r ON true
+       LEFT JOIN LATERAL (
+         SELECT h.responded_at, h.xds_version FROM config_history h
+         WHERE h.proxy_id = k.proxy_id AND h.resource_type = k.resource_type AND h.status = 'acked'
+         ORDER BY h.sent_at DESC LIMIT 1) a ON true`,
+      [pairs.map(({ proxy }) => proxy.id), pairs.map(({ resourceType }) => resourceType)],
     );
     // The config version: the served snapshot's when the response names its version of the type, else
     // the one an earlier row about the same xDS version was tied to (see the README).
