@@ -55,7 +55,7 @@ interface SettledNack {
   error_detail: XdsErrorDetail;
 }
 
-/** A proxy locked while its reports are recorded, with the sync status of each type (by column). */
+/** A proxy (locked while its reports are recorded) with the sync status of each type, by column. */
 type LockedProxy = { id: string; node_id: string } & Record<string, XdsSyncStatus>;
 
 /** What the history said of a proxy's type before the batch: its newest response and newest ACK. */
@@ -117,10 +117,16 @@ export class DeliveryRecorder {
       );
       return;
     }
-    const served = await this.deps.served.ofMany(reports.map((report) => report.payload.nodeId));
+    const nodeIds = [...new Set(reports.map((report) => report.payload.nodeId))];
+    const served = await this.deps.served.ofMany(nodeIds);
     const sends = reports.filter((report) => report.type === 'proxy.sent');
     const responses = reports.filter((report) => report.type === 'proxy.ack' || report.type === 'proxy.nack');
     const recorded = await withTenant(this.deps.dataSource, { tenantId, actor: ACTOR }, async (manager) => {
+      // The batch's proxies are locked first and in one order: replicas recording reports about the same
+      // proxies queue rather than deadlock, and the responses are applied to statuses no one else changes.
+      await manager.query(`SELECT 1 FROM proxies WHERE node_id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+        nodeIds,
+      ]);
       if (sends.length > 0) await this.recordSends(manager, tenantId, sends, served);
       for (const report of reports) {
         if (report.type === 'proxy.connected' || report.type === 'proxy.disconnected') {
@@ -342,8 +348,8 @@ export class DeliveryRecorder {
 
   /**
    * Records the ACKs and NACKs of a batch in a few statements whatever their number, with the outcome
-   * recording them one by one in their order would have: the proxies are locked, what their history
-   * says is read once, each report is applied in memory ({@link applyResponses}), then the rows, the
+   * recording them one by one in their order would have: the proxies (locked by `record`) and what their
+   * history says are read once, each report is applied in memory ({@link applyResponses}), then the rows, the
    * transient NACKs, the statuses and the announcements are written set-based. Returns the reports
    * recorded now (a redelivered one is not).
    */
@@ -361,7 +367,7 @@ export class DeliveryRecorder {
     const nodeIds = [...new Set(typed.map(({ report }) => report.payload.nodeId))];
     const proxies = await manager.query<LockedProxy[]>(
       `SELECT id, node_id, ${Object.values(SYNC_STATUS_COLUMNS).join(', ')} FROM proxies
-       WHERE node_id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+       WHERE node_id = ANY($1::text[])`,
       [nodeIds],
     );
     const proxyOf = new Map(proxies.map((proxy) => [proxy.node_id, proxy]));
