@@ -71,6 +71,13 @@ const dryRun = ApiQuery({
     'true: validate and do everything, then roll back; answers 200 with what would be stored and `Dry-Run: true`',
 });
 
+/** The header of a POST that makes its retries safe (the write interceptor replays the first response). */
+export const idempotencyKey = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'makes retries safe: the first response is replayed for 24 hours (Idempotent-Replayed: true)',
+});
+
 const ifMatch = ApiHeader({
   name: 'If-Match',
   required: true,
@@ -129,13 +136,25 @@ export function ApiCreate(
     body(request, options.yaml ?? false),
     ok(201, response, description),
     dryRun,
-    ApiHeader({
-      name: 'Idempotency-Key',
-      required: false,
-      description:
-        'makes retries safe: the first response is replayed for 24 hours (Idempotent-Replayed: true)',
-    }),
+    idempotencyKey,
     ApiProblems(400, 409, 413, 415, 422),
+  );
+}
+
+/**
+ * A command the api accepts to be carried out later (202): an outbox event or an agent command. As on
+ * every write, `?dryRun=true` checks it and queues nothing, and `Idempotency-Key` makes retries safe.
+ */
+export function ApiAccepted(
+  response: z.ZodType,
+  description: string,
+  ...problems: number[]
+): MethodDecorator {
+  return applyDecorators(
+    ok(202, response, `accepted: ${description}`),
+    dryRun,
+    idempotencyKey,
+    ApiProblems(400, 404, ...problems),
   );
 }
 

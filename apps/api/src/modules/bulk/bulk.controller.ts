@@ -1,10 +1,10 @@
-import { ApiBody, ApiHeader, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
-import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
+import { ApiProblems, ApiSecured, idempotencyKey } from '../../openapi/api-docs.decorators';
 import { jsonSchemaOf } from '../../openapi/zod-json-schema';
 import { type BulkRequest, bulkRequestSchema, type BulkResultView, bulkResultViewSchema } from './bulk.dto';
 import { BulkService } from './bulk.service';
@@ -29,12 +29,7 @@ export class BulkController {
     schema: { type: 'string', enum: ['true', 'false'] },
     description: 'true: run every operation, then roll all of them back (`Dry-Run: true`)',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'makes retries safe: the first response is replayed for 24 hours (Idempotent-Replayed: true)',
-  })
+  @idempotencyKey
   @ApiProblems(400, 404, 409, 412, 413, 415, 422, 428)
   @Requires('operator')
   @HttpCode(200)

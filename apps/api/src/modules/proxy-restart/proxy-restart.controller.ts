@@ -1,10 +1,10 @@
-import { ApiBody, ApiHeader, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
-import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
+import { ApiAccepted, ApiSecured } from '../../openapi/api-docs.decorators';
 import { jsonSchemaOf } from '../../openapi/zod-json-schema';
 import { nodeIdParam } from '../proxies/proxy.dto';
 import {
@@ -22,19 +22,11 @@ export class ProxyRestartController {
   constructor(private readonly restarts: ProxyRestartService) {}
 
   @ApiBody({ required: false, schema: jsonSchemaOf(restartRequestSchema, 'input') })
-  @ApiResponse({
-    status: 202,
-    description: "accepted: the restart command is queued for the agent of the proxy's node",
-    schema: jsonSchemaOf(restartRequestViewSchema, 'output'),
-  })
-  @ApiQuery({ name: 'dryRun', required: false, schema: { type: 'string', enum: ['true', 'false'] } })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'makes retries safe: the first response is replayed for 24 hours (Idempotent-Replayed: true)',
-  })
-  @ApiProblems(400, 404, 409)
+  @ApiAccepted(
+    restartRequestViewSchema,
+    "the restart command is queued for the agent of the proxy's node",
+    409,
+  )
   @Post(':nodeId/restart')
   @Requires('operator')
   @HttpCode(202)

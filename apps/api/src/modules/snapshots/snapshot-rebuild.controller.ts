@@ -1,9 +1,10 @@
-import { ApiBody, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
+import { WriteQuery } from '../../http/request-params';
 import { ZodPipe } from '../../http/zod-request';
-import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
+import { ApiAccepted, ApiSecured } from '../../openapi/api-docs.decorators';
 import { jsonSchemaOf } from '../../openapi/zod-json-schema';
 import {
   type SnapshotRebuildRequest,
@@ -22,17 +23,15 @@ export class SnapshotRebuildController {
   /** Has fleet-manager rebuild snapshots from PostgreSQL: Redis is a cache, and this refills what it lost. */
   @Post('rebuild')
   @ApiBody({ schema: jsonSchemaOf(snapshotRebuildRequestSchema, 'input'), required: false })
-  @ApiResponse({
-    status: 202,
-    description:
-      'accepted: fleet-manager rebuilds the tenant’s snapshots, publishing again what Redis lost, and announces snapshot.rebuild.completed (on GET /api/v1/events and webhooks)',
-    schema: jsonSchemaOf(snapshotRebuildViewSchema, 'output'),
-  })
-  @ApiProblems(400, 404)
+  @ApiAccepted(
+    snapshotRebuildViewSchema,
+    'fleet-manager rebuilds the tenant’s snapshots, publishing again what Redis lost, and announces snapshot.rebuild.completed (on GET /api/v1/events and webhooks)',
+  )
   @Requires('operator')
   @HttpCode(202)
   rebuild(
     @CurrentPrincipal() principal: Principal,
+    @WriteQuery() _query: unknown,
     @Body(new ZodPipe(snapshotRebuildRequestSchema.optional(), 'body'))
     body: SnapshotRebuildRequest | undefined,
   ): Promise<SnapshotRebuildView> {

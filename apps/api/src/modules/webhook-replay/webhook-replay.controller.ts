@@ -1,12 +1,11 @@
-import { ApiHeader, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { IdParam, WriteQuery } from '../../http/request-params';
 import { uuidParam } from '../../http/request-schemas';
 import { ZodPipe } from '../../http/zod-request';
-import { ApiProblems, ApiSecured } from '../../openapi/api-docs.decorators';
-import { jsonSchemaOf } from '../../openapi/zod-json-schema';
+import { ApiAccepted, ApiSecured } from '../../openapi/api-docs.decorators';
 import { type WebhookDeliveryView, webhookDeliveryViewSchema } from '../webhooks/webhook.dto';
 import { WebhookReplayService } from './webhook-replay.service';
 
@@ -22,19 +21,11 @@ export class WebhookReplayController {
     description: 'the delivery to replay',
     schema: { type: 'string', format: 'uuid' },
   })
-  @ApiResponse({
-    status: 202,
-    description: "accepted: the delivery's event is queued again as a new, pending attempt",
-    schema: jsonSchemaOf(webhookDeliveryViewSchema, 'output'),
-  })
-  @ApiQuery({ name: 'dryRun', required: false, schema: { type: 'string', enum: ['true', 'false'] } })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'makes retries safe: the first response is replayed for 24 hours (Idempotent-Replayed: true)',
-  })
-  @ApiProblems(400, 404, 409)
+  @ApiAccepted(
+    webhookDeliveryViewSchema,
+    "the delivery's event is queued again as a new, pending attempt",
+    409,
+  )
   @Post(':id/deliveries/:deliveryId/replay')
   @Requires('operator')
   @HttpCode(202)
