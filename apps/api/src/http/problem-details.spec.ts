@@ -2,14 +2,15 @@ import { DOMAIN_ERROR_CODES, DomainError } from '@envoy-fleet/domain';
 import { problemFromDomainError, problemKindOf, problemTypeOf } from './problem-details';
 
 describe(problemFromDomainError.name, () => {
-  it('maps every domain error code to a distinct type and an error status', () => {
+  it('maps every domain error code to a distinct type and a client error status, but UNAVAILABLE to 503', () => {
     const types = DOMAIN_ERROR_CODES.map(problemTypeOf);
 
     expect(new Set(types).size).toBe(DOMAIN_ERROR_CODES.length);
-    for (const code of DOMAIN_ERROR_CODES) {
+    for (const code of DOMAIN_ERROR_CODES.filter((each) => each !== 'UNAVAILABLE')) {
       expect(problemKindOf(code).status).toBeGreaterThanOrEqual(400);
       expect(problemKindOf(code).status).toBeLessThan(500);
     }
+    expect(problemKindOf('UNAVAILABLE').status).toBe(503);
   });
 
   it('carries the per-field issues and the details of the error', () => {
