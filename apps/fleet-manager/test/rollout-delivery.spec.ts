@@ -72,7 +72,7 @@ describe('rollouts to xDS clients', () => {
   const status = (nodeId: string) => call<DeliveryStatus>('GET', `/api/v1/proxies/${nodeId}/status`);
   const statuses = async () => Promise.all(NODE_IDS.map(status));
   const when = <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> =>
-    stack.until('the expected state', read, done, WAIT_MS);
+    stack.until('the expected state', read, done, { timeoutMs: WAIT_MS });
   const rollout = (id: string) => call<Rollout>('GET', `/api/v1/rollouts/${id}`);
   const finished = (id: string) =>
     when(

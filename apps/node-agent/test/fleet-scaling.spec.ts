@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { runMigrations } from '@envoy-fleet/db';
 import { freePort } from '@envoy-fleet/test-kit/net';
 import { type AppProcess, type RunningStack, startApp, startStack } from '@envoy-fleet/test-kit/stack';
@@ -92,22 +91,9 @@ describe('node-agent in the fleet: scaling a group through the api', () => {
   const containersOfVm = () =>
     docker().listContainers({ all: true, filters: { label: [`envoy-fleet.node-id=${vmId}`] } });
 
-  /** Polls `observe` until `done` holds; on time-out fails with the last observation and every log. */
-  const until = async <T>(what: string, observe: () => Promise<T>, done: (seen: T) => boolean) => {
-    const deadline = Date.now() + WAIT_MS;
-    let seen = await observe();
-    while (!done(seen)) {
-      if (Date.now() > deadline) {
-        const logs = [...Object.values(stack.processes), ...(agent === undefined ? [] : [agent])]
-          .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-          .join('\n');
-        throw new Error(`gave up waiting for ${what}; last seen: ${JSON.stringify(seen, null, 2)}\n${logs}`);
-      }
-      await sleep(250);
-      seen = await observe();
-    }
-    return seen;
-  };
+  /** Polls `observe` until `done` holds; a time-out shows the last observation and every log, the agent's too. */
+  const until = <T>(what: string, observe: () => Promise<T>, done: (seen: T) => boolean): Promise<T> =>
+    stack.until(what, observe, done, { timeoutMs: WAIT_MS, alsoShow: agent === undefined ? [] : [agent] });
 
   /** Every proxy of the VM running, healthy and SYNCED on every type of its config, as the api shows it. */
   const servedAndHealthy = async (

@@ -1,7 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { LogChunk } from '@envoy-fleet/domain';
 import { runMigrations } from '@envoy-fleet/db';
@@ -44,21 +43,9 @@ describe('proxy logs and metrics through the api and the CLI', () => {
     return JSON.parse(text) as T;
   };
 
-  const until = async <T>(what: string, observe: () => Promise<T>, done: (seen: T) => boolean) => {
-    const deadline = Date.now() + WAIT_MS;
-    let seen = await observe();
-    while (!done(seen)) {
-      if (Date.now() > deadline) {
-        const logs = [...Object.values(stack.processes), ...(agent === undefined ? [] : [agent])]
-          .map((process) => `--- ${process.app}\n${process.output().slice(-3_000)}`)
-          .join('\n');
-        throw new Error(`gave up waiting for ${what}; last seen: ${JSON.stringify(seen, null, 2)}\n${logs}`);
-      }
-      await sleep(250);
-      seen = await observe();
-    }
-    return seen;
-  };
+  /** Polls `observe` until `done` holds; a time-out shows the last observation and every log, the agent's too. */
+  const until = <T>(what: string, observe: () => Promise<T>, done: (seen: T) => boolean): Promise<T> =>
+    stack.until(what, observe, done, { timeoutMs: WAIT_MS, alsoShow: agent === undefined ? [] : [agent] });
 
   /** Writes a line to the container's stdout from inside it, as Envoy would log one. */
   const writeLogLine = async (text: string): Promise<void> => {

@@ -60,11 +60,22 @@ export interface RunningStack {
   tapEvents(types: string): Promise<EventTap>;
   /**
    * Reads until `done` holds, every 200 ms; after `timeoutMs` (default 45 s) fails with `what`, the last
-   * value read and the end of every app's output.
+   * value read and the end of the output of every app and of the processes in `alsoShow`.
    */
-  until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T>;
+  until<T>(
+    what: string,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    options?: UntilOptions,
+  ): Promise<T>;
   /** Stops the apps (SIGTERM, SIGKILL after 15 s), deletes the Redis keys and drops the database. */
   stop(): Promise<void>;
+}
+
+export interface UntilOptions {
+  readonly timeoutMs?: number;
+  /** Processes outside the stack (a node agent, say) whose output a time-out shows too. */
+  readonly alsoShow?: readonly StackProcess<string>[];
 }
 
 /** A domain event as the api's Server-Sent Events stream delivers it. */
@@ -181,12 +192,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       void collectEvents(response.body, received);
       return { received, close: () => closed.abort() };
     },
-    until: async (what, read, done, timeoutMs = UNTIL_TIMEOUT_MS) => {
+    until: async (what, read, done, { timeoutMs = UNTIL_TIMEOUT_MS, alsoShow = [] } = {}) => {
       const deadline = Date.now() + timeoutMs;
       let last = await read();
       while (!done(last)) {
         if (Date.now() > deadline) {
-          const outputs = started.map((running) => `--- ${running.app}\n${running.output().slice(-3_000)}`);
+          const outputs = [...started, ...alsoShow].map(
+            (running) => `--- ${running.app}\n${running.output().slice(-3_000)}`,
+          );
           throw new Error(
             `${what}: not reached; last ${JSON.stringify(last, null, 2)}\n${outputs.join('\n')}`,
           );
