@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createDataSource,
-  NodeEntity,
-  ProxyEntity,
-  ProxyGroupEntity,
-  runMigrations,
-  TenantEntity,
-  withSystem,
-} from '@envoy-fleet/db';
+import { NodeEntity, ProxyEntity, ProxyGroupEntity, TenantEntity, withSystem } from '@envoy-fleet/db';
 import { createEvent, type ContainerHealth } from '@envoy-fleet/domain';
-import { JetStreamEventBus, silentLogger } from '@envoy-fleet/messaging';
 import { type RunningApp } from '@envoy-fleet/telemetry';
-import { createTestDatabase, type TestDatabase } from '@envoy-fleet/test-kit/database';
 import { TEST_NATS_URL } from '@envoy-fleet/test-kit/nats';
 import { freePort } from '@envoy-fleet/test-kit/net';
-import { deleteRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '@envoy-fleet/test-kit/redis';
-import { type DataSource, type EntityManager } from 'typeorm';
+import { TEST_REDIS_URL } from '@envoy-fleet/test-kit/redis';
+import { type EntityManager } from 'typeorm';
 import { bootstrap } from '../src/bootstrap';
 import { eventually } from './fleet-agents';
+import { openSnapshotServices, type SnapshotServices } from './snapshot-services';
 
 const HOUR_MS = 3_600_000;
 const GRACE_MS = 1_000;
@@ -29,18 +20,14 @@ const GRACE_MS = 1_000;
  * are set far apart (hours against a grace period of a second), so no outcome depends on timing.
  */
 describe('proxy health', () => {
-  const namespace = `ph${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const redisPrefix = uniqueRedisPrefix('proxy-health');
-  let database: TestDatabase;
-  let system: DataSource;
-  let bus: JetStreamEventBus;
+  let services: SnapshotServices;
   let replica: RunningApp;
   let tenantId: string;
   let vmId: string;
   let proxyId: string;
 
   const write = <T>(work: (manager: EntityManager) => Promise<T>) =>
-    withSystem(system, { actor: 'test:proxy-health' }, work);
+    withSystem(services.systemDataSource, { actor: 'test:proxy-health' }, work);
   const proxy = () => write((manager) => manager.findOneByOrFail(ProxyEntity, { id: proxyId }));
   const healthWhen = (what: string, done: (current: ProxyEntity) => boolean) =>
     eventually(what, async () => {
@@ -48,7 +35,7 @@ describe('proxy health', () => {
       return done(current) ? current : undefined;
     });
   const heartbeat = (health: ContainerHealth) =>
-    bus.publish(
+    services.bus.publish(
       createEvent('agent.heartbeat', {
         id: randomUUID(),
         tenantId: null,
@@ -75,7 +62,7 @@ describe('proxy health', () => {
     );
   /** What xds-server reports when a stream of the proxy opens or closes, at `occurredAt`. */
   const connection = (type: 'proxy.connected' | 'proxy.disconnected', occurredAt: Date) =>
-    bus.publish(
+    services.bus.publish(
       createEvent(type, {
         id: randomUUID(),
         tenantId,
@@ -94,20 +81,9 @@ describe('proxy health', () => {
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrate: runMigrations, label: 'proxy-health' });
-    system = await createDataSource({
-      url: database.systemUrl,
-      applicationName: 'proxy-health',
-    }).initialize();
-    bus = JetStreamEventBus.create({
-      servers: TEST_NATS_URL,
-      name: 'proxy-health',
-      namespace,
-      logger: silentLogger,
-    });
-    await bus.provisionStreams();
+    services = await openSnapshotServices('proxy-health');
     const owner = await write((manager) =>
-      manager.save(manager.create(TenantEntity, { name: `t-${namespace}`, displayName: 'health' })),
+      manager.save(manager.create(TenantEntity, { name: `t-${services.namespace}`, displayName: 'health' })),
     );
     tenantId = owner.id;
     const node = await write((manager) =>
@@ -156,12 +132,12 @@ describe('proxy health', () => {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: await freePort(),
         LOG_LEVEL: 'error',
-        DATABASE_URL: database.appUrl,
-        DATABASE_SYSTEM_URL: database.systemUrl,
+        DATABASE_URL: services.database.appUrl,
+        DATABASE_SYSTEM_URL: services.database.systemUrl,
         NATS_URL: TEST_NATS_URL,
-        NATS_NAMESPACE: namespace,
+        NATS_NAMESPACE: services.namespace,
         REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: redisPrefix,
+        REDIS_KEY_PREFIX: services.redisPrefix,
         FLEET_HEALTH_INTERVAL_MS: '100',
         FLEET_NODE_HEARTBEAT_TIMEOUT_MS: String(HOUR_MS),
         FLEET_XDS_DISCONNECT_GRACE_MS: String(GRACE_MS),
@@ -171,10 +147,7 @@ describe('proxy health', () => {
 
   afterAll(async () => {
     await replica?.close();
-    await bus?.close();
-    await deleteRedisKeys(redisPrefix);
-    await system?.destroy();
-    await database?.drop();
+    await services?.dispose();
   });
 
   it('is unhealthy while a ready container never connected over xDS, healthy once it does', async () => {

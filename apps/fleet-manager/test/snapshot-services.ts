@@ -18,6 +18,8 @@ export interface SnapshotServices {
   readonly systemDataSource: DataSource;
   readonly redisPrefix: string;
   readonly store: RedisSnapshotStore;
+  /** The suite's JetStream namespace (`NATS_NAMESPACE` of an app run against these services). */
+  readonly namespace: string;
   readonly bus: JetStreamEventBus;
   /** Joins the snapshot consumer group with `builder`, as the app does. */
   consumeTriggers(builder: SnapshotBuilder): Promise<Subscription>;
@@ -37,10 +39,11 @@ export async function openSnapshotServices(label: string): Promise<SnapshotServi
   }).initialize();
   const redisPrefix = uniqueRedisPrefix(label);
   const store = await RedisSnapshotStore.connect({ url: TEST_REDIS_URL, keyPrefix: redisPrefix });
+  const namespace = `t${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const bus = JetStreamEventBus.create({
     servers: TEST_NATS_URL,
     name: label,
-    namespace: `t${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+    namespace,
     logger: silentLogger,
   });
   await bus.provisionStreams();
@@ -59,6 +62,7 @@ export async function openSnapshotServices(label: string): Promise<SnapshotServi
     systemDataSource,
     redisPrefix,
     store,
+    namespace,
     bus,
     consumeTriggers: (builder) =>
       consumeSnapshotTriggers(bus, builder, {
