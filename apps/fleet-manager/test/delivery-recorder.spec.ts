@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource } from '@envoy-fleet/db';
-import { type BatchedProxyReport, createEvent } from '@envoy-fleet/domain';
+import { type BatchedProxyReport, createEvent, type ProxyReportEvent } from '@envoy-fleet/domain';
 import { type EventOf, silentLogger } from '@envoy-fleet/messaging';
 import { publishSnapshot } from '@envoy-fleet/snapshot-store';
 import { typeUrlOf } from '@envoy-fleet/xds';
 import { type DataSource } from 'typeorm';
-import { DeliveryRecorder, type ProxyReport } from '../src/deliveries/delivery-recorder';
+import { DeliveryRecorder } from '../src/deliveries/delivery-recorder';
 import { ServedSnapshots } from '../src/deliveries/served-snapshots';
 import { servingKeyOfVersion } from '../src/snapshots/snapshot-builder';
 import { webConfig } from './envoy-config.fixtures';
@@ -39,16 +39,16 @@ describe(DeliveryRecorder.name, () => {
   const sql = <T>(text: string, parameters: unknown[] = []): Promise<T[]> =>
     ownerDataSource.query<T[]>(text, parameters);
   const report = (
-    init: { type: ProxyReport['type']; payload: ProxyReport['payload'] },
+    init: { type: ProxyReportEvent['type']; payload: ProxyReportEvent['payload'] },
     secondsAgo = 0,
-  ): ProxyReport =>
+  ): ProxyReportEvent =>
     createEvent(init.type, {
       id: randomUUID(),
       tenantId: records.tenantId,
       aggregateId: 'edge-1',
       payload: init.payload,
       occurredAt: new Date(Date.now() - secondsAgo * 1000),
-    }) as ProxyReport;
+    }) as ProxyReportEvent;
   const ack = (typeUrl: string, version: string, secondsAgo = 0) =>
     report(
       { type: 'proxy.ack', payload: { nodeId: 'edge-1', typeUrl, version, nonce: randomUUID() } },
@@ -68,7 +68,7 @@ describe(DeliveryRecorder.name, () => {
       },
       secondsAgo,
     );
-  const batchOf = (reports: ProxyReport[]): EventOf<'proxy.reports'> =>
+  const batchOf = (reports: ProxyReportEvent[]): EventOf<'proxy.reports'> =>
     createEvent('proxy.reports', {
       id: randomUUID(),
       tenantId: records.tenantId,
@@ -327,7 +327,7 @@ describe(DeliveryRecorder.name, () => {
       const listenerAck = {
         ...ack(LISTENER, listenerVersion),
         payload: { nodeId: 'edge-1', typeUrl: LISTENER, version: listenerVersion, nonce: '1' },
-      } as ProxyReport;
+      } as ProxyReportEvent;
       const batch = batchOf([
         sent(LISTENER, listenerVersion, '1', 1),
         sent(ROUTE, routeVersion, '2', 1),

@@ -24,7 +24,6 @@ import { type ServedSnapshot, type ServedSnapshots } from './served-snapshots';
 
 /** What xds-server reports: batched in `proxy.reports`, or one event per report. */
 export const PROXY_REPORTS = [...PROXY_REPORT_TYPES, 'proxy.reports'] as const;
-export type ProxyReport = ProxyReportEvent;
 
 const ACTOR = 'system:fleet-manager';
 /** The event carries Envoy's message only; its `error_detail` code is not reported (google.rpc UNKNOWN). */
@@ -107,7 +106,7 @@ export class DeliveryRecorder {
    * in their order, then the ACKs and NACKs together ({@link recordResponses}). Counters and latencies
    * are observed once the transaction committed.
    */
-  async record(event: ProxyReport | EventOf<'proxy.reports'>): Promise<void> {
+  async record(event: ProxyReportEvent | EventOf<'proxy.reports'>): Promise<void> {
     const reports = event.type === 'proxy.reports' ? proxyReportsOf(event) : [event];
     const tenantId = event.tenantId;
     if (tenantId === null) {
